@@ -1,0 +1,1 @@
+"""Insured persons' accounts: verification, balance disclosure, audit log (SQLAlchemy; SQLite or PostgreSQL)."""

@@ -1,0 +1,3 @@
+import typer  # PLACEHOLDER: replaced by the accounts work
+accounts_app = typer.Typer()
+def audit() -> None: ...

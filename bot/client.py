@@ -1,0 +1,1 @@
+def ask() -> None: ...  # PLACEHOLDER: replaced by the bot work

@@ -1,0 +1,1 @@
+"""FastAPI service: chat, staff search, catalog lookup, and the kiosk, widget and staff pages."""

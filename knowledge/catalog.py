@@ -1,0 +1,2 @@
+import typer  # PLACEHOLDER: replaced by the catalog work
+catalog_app = typer.Typer()

@@ -1,0 +1,3 @@
+import typer  # PLACEHOLDER: replaced by the knowledge work
+kb_app = typer.Typer()
+def search() -> None: ...
