@@ -49,6 +49,10 @@ class Settings:
     )
     # Retrieval confidence below which the assistant says it is not sure instead of answering.
     answer_threshold: float = field(default_factory=lambda: float(_env("ANSWER_THRESHOLD", "0.35")))
+    # The reimbursement-estimate figures (起付线, 报销比例, 封顶线) with their sources; hospitals use their own file.
+    policy_table: Path = field(
+        default_factory=lambda: Path(_env("POLICY_TABLE", str(PROJECT_ROOT / "knowledge/data/policy_table.yml")))
+    )
 
     @property
     def database_url(self) -> str:

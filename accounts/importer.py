@@ -1,0 +1,129 @@
+"""Loading insured persons from CSV (``yibao accounts import``), all rows or none.
+
+Columns: card_number, name, id_number, pin, phone, insurance_type, balance, arrears, transactions
+``transactions`` is ``YYYY-MM-DD|description|amount`` items separated by ``;``. Names are stored masked and
+PINs / ID numbers only as argon2 hashes; a row for an existing card number replaces that account.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from accounts.hashing import hash_secret
+from accounts.inputs import ID_LAST6_PATTERN, PIN_PATTERN, normalize, valid_card
+from accounts.models import InsuredPerson, Transaction
+from accounts.redaction import mask_name
+
+COLUMNS = ("card_number", "name", "id_number", "pin", "phone", "insurance_type", "balance", "arrears", "transactions")
+DEMO_CSV = Path(__file__).resolve().parent / "data" / "demo_accounts.csv"
+
+
+class ImportProblem(ValueError):
+    """Rows that cannot be imported, each with its line number (nothing is imported then)."""
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    card_number: str
+    name: str
+    id_number: str
+    pin: str
+    phone: str
+    insurance_type: str
+    balance: Decimal
+    arrears: Decimal
+    transactions: list[tuple[date, str, Decimal]]
+
+
+def _money(text: str, what: str) -> Decimal:
+    try:
+        value = Decimal(text.strip() or "0")
+    except InvalidOperation as exc:
+        raise ValueError(f"{what}不是金额：{text!r}") from exc
+    if not value.is_finite() or abs(value) >= Decimal("1e10"):
+        raise ValueError(f"{what}超出范围：{text!r}")
+    return value.quantize(Decimal("0.01"))
+
+
+def _transactions(text: str) -> list[tuple[date, str, Decimal]]:
+    items = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        fields = item.split("|")
+        if len(fields) != 3:
+            raise ValueError(f"交易记录应为 日期|说明|金额：{item!r}")
+        try:
+            day = date.fromisoformat(fields[0].strip())
+        except ValueError as exc:
+            raise ValueError(f"交易日期不正确：{fields[0]!r}") from exc
+        items.append((day, fields[1].strip()[:100], _money(fields[2], "交易金额")))
+    return items
+
+
+def parse_row(raw: dict[str, str]) -> AccountRow:
+    card, id_number, pin = normalize(raw["card_number"]), normalize(raw["id_number"]), normalize(raw["pin"])
+    if not valid_card(card):
+        raise ValueError("卡号应为 6 到 20 位数字或字母")
+    if len(id_number) not in (15, 18) or not ID_LAST6_PATTERN.fullmatch(id_number[-6:]):
+        raise ValueError("身份证号应为 15 或 18 位")
+    if not PIN_PATTERN.fullmatch(pin):
+        raise ValueError("密码应为 6 位数字")
+    name = raw["name"].strip()
+    if not name:
+        raise ValueError("姓名为空")
+    return AccountRow(
+        card_number=card,
+        name=name,
+        id_number=id_number,
+        pin=pin,
+        phone=normalize(raw.get("phone") or ""),
+        insurance_type=(raw.get("insurance_type") or "").strip()[:32] or "未注明",
+        balance=_money(raw.get("balance") or "0", "余额"),
+        arrears=_money(raw.get("arrears") or "0", "欠费"),
+        transactions=_transactions(raw.get("transactions") or ""),
+    )
+
+
+def read_csv(path: Path) -> list[AccountRow]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ImportProblem(f"{path.name}: 缺少列 {', '.join(missing)}")
+        rows, problems = [], []
+        for line_no, raw in enumerate(reader, start=2):
+            try:
+                rows.append(parse_row(raw))
+            except (ValueError, AttributeError) as exc:  # AttributeError: a short row has None fields
+                problems.append(f"第 {line_no} 行：{exc}")
+    if problems:
+        raise ImportProblem("\n".join(problems))
+    return rows
+
+
+def store(session: Session, rows: list[AccountRow], *, demo: bool = False) -> int:
+    """Insert or replace the accounts in ``rows``; returns how many were written."""
+    now = datetime.now(UTC)
+    for row in rows:
+        person = session.scalar(select(InsuredPerson).where(InsuredPerson.card_number == row.card_number))
+        if person is None:
+            person = InsuredPerson(card_number=row.card_number)
+            session.add(person)
+        person.masked_name = mask_name(row.name)
+        person.id_number_hash = hash_secret(row.id_number)
+        person.id_last6_hash = hash_secret(row.id_number[-6:])
+        person.pin_hash = hash_secret(row.pin)
+        person.phone = row.phone or None
+        person.insurance_type = row.insurance_type
+        person.balance = row.balance
+        person.arrears = row.arrears
+        person.is_demo = demo
+        person.updated_at = now
+        person.transactions = [Transaction(occurred_on=d, description=t, amount=a) for d, t, a in row.transactions]
+    return len(rows)

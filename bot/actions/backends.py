@@ -1,0 +1,70 @@
+"""Lazy access to the other parts (knowledge base, catalog, policy table, accounts).
+
+Imported inside functions so the action server starts even when a part is missing or its data is not
+built yet; callers turn a ``BackendUnavailable`` into a polite answer that points to the human window.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class BackendUnavailable(RuntimeError):
+    """A part of the system the answer needs cannot be used right now."""
+
+
+def _call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # any failure of another part must not crash the conversation
+        logger.exception("%s failed", what)
+        raise BackendUnavailable(what) from exc
+
+
+def knowledge_base() -> Any:
+    def load() -> Any:
+        from knowledge.retrieve import get_knowledge_base
+
+        return get_knowledge_base()
+
+    return _call("政策知识库", load)
+
+
+def search(query: str, topics: list[str] | None, k: int = 5) -> list[Any]:
+    kb = knowledge_base()
+    return _call("政策知识库", kb.search, query, k=k, topics=topics)
+
+
+def catalog_lookup(name: str, limit: int = 5) -> list[Any]:
+    def lookup() -> list[Any]:
+        from knowledge.catalog import get_catalog
+
+        return get_catalog().lookup(name, limit=limit)
+
+    return _call("药品目录", lookup)
+
+
+def estimate(insurance_type: str, visit_type: str, total_cost: float, hospital_level: str | None) -> Any:
+    def run() -> Any:
+        from knowledge.policy_table import estimate as policy_estimate
+
+        return policy_estimate(insurance_type, visit_type, total_cost, hospital_level=hospital_level)
+
+    return _call("报销政策表", run)
+
+
+def account_service() -> Any:
+    def load() -> Any:
+        from accounts.service import get_account_service
+
+        return get_account_service()
+
+    return _call("账户服务", load)
+
+
+def end_conversation(conversation_id: str) -> None:
+    service = account_service()
+    _call("账户服务", service.end_conversation, conversation_id)

@@ -1,0 +1,105 @@
+"""Small talk, refusals, handoff, stopping a form and the kiosk's fresh start for every session."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.actions import backends, texts
+from bot.actions.meta import latest_intent, main_menu, reply
+
+_SMALL_TALK = {
+    "greet": texts.GREET,
+    "goodbye": texts.GOODBYE,
+    "thank": texts.THANK,
+    "affirm": texts.AFFIRM,
+    "deny": texts.DENY,
+    "inform": texts.INFORM_WITHOUT_CONTEXT,
+}
+
+# What each form is called when the patient cancels it, and the slots it leaves behind.
+FORMS = {
+    "remote_filing_form": ("异地就医备案指引", ["filing_type"]),
+    "special_disease_form": ("慢特病申请指引", ["disease"]),
+    "estimate_form": ("报销估算", ["insurance_type", "visit_type", "total_cost", "hospital_level"]),
+    "balance_form": ("余额查询", ["card_number", "pin", "balance_verified"]),
+}
+
+
+def form_reset_events(form: str | None) -> list[Any]:
+    """Clear a form's slots (the pin above all) so a cancelled form starts from scratch next time."""
+    _, slots = FORMS.get(form or "", ("", []))
+    return [SlotSet(slot, None) for slot in slots]
+
+
+class ActionSmallTalk(Action):
+    def name(self) -> str:
+        return "action_small_talk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
+        intent, _ = latest_intent(tracker)
+        menu = intent in {"greet", "deny", "inform", "affirm"}
+        reply(dispatcher, tracker, _SMALL_TALK.get(intent, texts.GREET), buttons=main_menu() if menu else None)
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Weather, tickets, and above all medical advice: a polite refusal that points to the doctor."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
+        in_form = tracker.active_loop.get("name") is not None
+        reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu())
+        return []
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
+        reply(dispatcher, tracker, texts.HANDOFF.format(help=texts.human_help()), intent="request_human", handoff=True)
+        return form_reset_events("balance_form")
+
+
+class ActionStopForm(Action):
+    """The patient changed their mind mid-form: confirm, forget what the form collected."""
+
+    def name(self) -> str:
+        return "action_stop_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
+        form = _last_form(tracker)
+        what, _ = FORMS.get(form or "", ("当前操作", []))
+        intent, _ = latest_intent(tracker)
+        template = texts.FORM_STOPPED_GOODBYE if intent == "goodbye" else texts.FORM_STOPPED
+        reply(dispatcher, tracker, template.format(what=what), buttons=None if intent == "goodbye" else main_menu())
+        return form_reset_events(form)
+
+
+def _last_form(tracker: Tracker) -> str | None:
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name"):
+            return str(event["name"])
+    return None
+
+
+class ActionSessionStart(Action):
+    """A new session (first message, or after the idle timeout in domain.yml) never inherits the previous
+    patient's verification: accounts revokes it for this conversation id."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
+        # Nothing to revoke when accounts is not available; backends logs why.
+        with contextlib.suppress(backends.BackendUnavailable):
+            backends.end_conversation(tracker.sender_id)
+        return [SessionStarted(), ActionExecuted("action_listen")]

@@ -1,0 +1,76 @@
+"""The one place that sends an answer: text (+ buttons) followed by the `answer_meta` custom message
+described in docs/CONTRACTS.md, which kiosk_api merges into its reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import texts
+
+ExpectInput = str | None  # None | "card_number" | "pin" | "id_last6" | "otp"
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    section: str
+    passage_id: str
+    quote: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"doc": self.doc, "section": self.section, "passage_id": self.passage_id, "quote": self.quote}
+
+
+def latest_intent(tracker: Tracker) -> tuple[str, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+
+
+def buttons(choices: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in choices]
+
+
+def main_menu() -> list[dict[str, str]]:
+    return buttons(texts.MAIN_MENU)
+
+
+def reply(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    *,
+    buttons: list[dict[str, str]] | None = None,
+    citations: list[Citation] | tuple[Citation, ...] = (),
+    confidence: float | None = None,
+    fallback: bool = False,
+    handoff: bool = False,
+    expect_input: ExpectInput = None,
+    intent: str | None = None,
+) -> None:
+    """Send one answer. ``confidence`` is the answer's (retrieval) confidence when there is one,
+    otherwise the intent confidence; both are also sent separately."""
+    nlu_intent, nlu_confidence = latest_intent(tracker)
+    dispatcher.utter_message(text=text, buttons=buttons or [])
+    meta: dict[str, Any] = {
+        "type": "answer_meta",
+        "intent": intent or nlu_intent,
+        "confidence": round(nlu_confidence if confidence is None else confidence, 4),
+        "intent_confidence": round(nlu_confidence, 4),
+        "citations": [c.as_dict() for c in citations],
+        "fallback": fallback,
+        "handoff": handoff or fallback,
+        "expect_input": expect_input,
+    }
+    dispatcher.utter_message(json_message=meta)
+
+
+def not_sure(
+    dispatcher: CollectingDispatcher, tracker: Tracker, confidence: float = 0.0, intent: str | None = None
+) -> None:
+    """The fallback answer: say so, point to a person, flag the handoff for the kiosk."""
+    reply(dispatcher, tracker, texts.NOT_SURE.format(help=texts.human_help()), confidence=confidence,
+          fallback=True, handoff=True, buttons=main_menu(), intent=intent)

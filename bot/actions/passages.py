@@ -1,0 +1,86 @@
+"""Turn knowledge-base hits into a plain answer: the passage itself (trimmed around the question's words,
+never paraphrased, so every figure is the source's), followed by its citation."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.actions import texts
+from bot.actions.meta import Citation
+
+_SENTENCE_END = re.compile(r"(?<=[。；！？!?;\n])")
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+MAX_EXCERPT = 220
+QUOTE_CHARS = 120
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if _CJK_OR_WORD.match(c)]
+    return {a + b for a, b in itertools.pairwise(chars)}
+
+
+def excerpt(passage: str, query: str, limit: int = MAX_EXCERPT) -> str:
+    """The run of whole sentences around the sentence sharing most character bigrams with the query."""
+    passage = re.sub(r"[ \t\u3000]+", " ", passage).strip()
+    if len(passage) <= limit:
+        return passage
+    sentences = [s for s in _SENTENCE_END.split(passage) if s.strip()]
+    wanted = _bigrams(query)
+    scores = [len(_bigrams(s) & wanted) for s in sentences]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    start = end = best
+    length = len(sentences[best])
+    while True:  # grow towards the better-scoring neighbour while it fits
+        options = [i for i in (start - 1, end + 1) if 0 <= i < len(sentences) and length + len(sentences[i]) <= limit]
+        if not options:
+            break
+        nxt = max(options, key=lambda i: (scores[i], -abs(i - best)))
+        length += len(sentences[nxt])
+        start, end = min(start, nxt), max(end, nxt)
+    text = "".join(sentences[start : end + 1]).strip()
+    if len(text) > limit:  # one very long sentence: cut around its first matching bigram
+        hit = min((text.find(b) for b in wanted if b in text), default=0)
+        lo = max(0, hit - limit // 3)
+        text = text[lo : lo + limit]
+        text = ("…" if lo else "") + text + "…"
+    else:
+        text = ("…" if start > 0 else "") + text + ("…" if end < len(sentences) - 1 else "")
+    return text
+
+
+def citation(hit: Any, quote: str) -> Citation:
+    return Citation(doc=hit.doc_title, section=hit.section, passage_id=hit.passage_id, quote=quote[:QUOTE_CHARS])
+
+
+def source_line(hit: Any) -> str:
+    return texts.SOURCE_LINE.format(doc=hit.doc_title, section=hit.section, confidence=float(hit.confidence))
+
+
+def select(hits: Sequence[Any], threshold: float, max_passages: int = 2) -> list[Any]:
+    """The best hit, plus close runners-up from other sections (a question often spans two articles)."""
+    if not hits or float(hits[0].confidence) < threshold:
+        return []
+    chosen = [hits[0]]
+    for hit in hits[1:]:
+        if len(chosen) >= max_passages:
+            break
+        close = float(hit.confidence) >= max(threshold, 0.85 * float(hits[0].confidence))
+        if close and all(hit.section_id != c.section_id for c in chosen):
+            chosen.append(hit)
+    return chosen
+
+
+def compose(hits: Sequence[Any], query: str, intro: str = texts.ANSWER_INTRO) -> tuple[str, list[Citation]]:
+    """Answer text and citations for already-selected hits."""
+    parts, citations = [intro], []
+    for n, hit in enumerate(hits):
+        quote = excerpt(hit.text, query)
+        if n:
+            parts.append(texts.ANSWER_MORE)
+        parts.extend([quote, source_line(hit)])
+        citations.append(citation(hit, quote))
+    parts.append(texts.LOCAL_RULES_NOTE)
+    return "\n".join(parts), citations

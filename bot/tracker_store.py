@@ -1,0 +1,220 @@
+"""Rasa tracker store and lock store of 医保通 (runs inside ``.venv-rasa``: Python 3.10, Rasa 3.6).
+
+``RedactingTrackerStore`` wraps Rasa's own SQL or Redis tracker store and rewrites every event before it is
+written: card, ID and phone numbers in texts are masked (``accounts.redaction``), whatever is typed while a PIN
+or one-time code is asked for is hidden, the ``pin``/``otp`` slots are never stored, and the ``card_number`` /
+``id_last6`` slots - which the balance form needs on the next turn, possibly on another Rasa instance - are
+stored encrypted (AES-SIV, key shared by all instances) and decrypted on retrieval.
+
+Backend, chosen by environment variables so several Rasa instances can share state behind a load balancer:
+
+    YIBAO_TRACKER_URL   empty: SQLite file ``db:`` from endpoints.yml (YIBAO_TRACKER_DB)
+                        postgresql://user:pw@host:5432/rasa   or   redis://:pw@host:6379/0
+    YIBAO_LOCK_URL      empty: in-memory lock store (one Rasa instance);  redis://host:6379/1
+    YIBAO_TRACKER_KEY   base64 of a 64-byte AES-SIV key; empty: generated once in <data dir>/secrets/tracker.key
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import RedisTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from accounts.redaction import SECRET_PLACEHOLDER, redact_value
+
+logger = logging.getLogger(__name__)
+
+SECRET_SLOTS = frozenset({"pin", "otp"})  # never written anywhere
+PROTECTED_SLOTS = frozenset({"card_number", "id_last6"})  # written encrypted only
+_TOKEN_PREFIX = "enc:v1:"
+
+
+def _parse_redis_url(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "localhost",
+        "port": parts.port or 6379,
+        "db": int(parts.path.strip("/") or 0),
+        "password": unquote(parts.password) if parts.password else None,
+    }
+
+
+def _key_file() -> Path:
+    from yibao.settings import get_settings
+
+    return get_settings().data_dir / "secrets" / "tracker.key"
+
+
+def load_cipher() -> AESSIV:
+    """The shared AES-SIV key: YIBAO_TRACKER_KEY, else a key file created once (atomically, mode 0600)."""
+    if os.environ.get("YIBAO_TRACKER_KEY"):
+        return AESSIV(base64.b64decode(os.environ["YIBAO_TRACKER_KEY"]))
+    path = _key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.b64encode(AESSIV.generate_key(512)))
+        try:
+            os.link(tmp, path)  # fails if another process created it first: then its key is used
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return AESSIV(base64.b64decode(path.read_bytes()))
+
+
+class EventRedactor:
+    """Rewrites serialised Rasa events (``event.as_dict()``) for storage, and back."""
+
+    def __init__(self, cipher: AESSIV) -> None:
+        self.cipher = cipher
+
+    def _associated(self, sender_id: str, slot: str) -> list[bytes]:
+        # Binds a token to its conversation and slot: it cannot be replayed into another conversation.
+        return [sender_id.encode(), slot.encode()]
+
+    def encrypt(self, sender_id: str, slot: str, value: Any) -> str:
+        data = json.dumps(value, ensure_ascii=False).encode()
+        token = self.cipher.encrypt(data, self._associated(sender_id, slot))
+        return _TOKEN_PREFIX + base64.urlsafe_b64encode(token).decode()
+
+    def decrypt(self, sender_id: str, slot: str, value: Any) -> Any:
+        if not (isinstance(value, str) and value.startswith(_TOKEN_PREFIX)):
+            return None  # never stored in clear by us: treat as not given
+        try:
+            token = base64.urlsafe_b64decode(value[len(_TOKEN_PREFIX) :])
+            return json.loads(self.cipher.decrypt(token, self._associated(sender_id, slot)))
+        except Exception:  # wrong key or damaged token: the form simply asks again
+            logger.warning("could not decrypt slot %s; it is left empty", slot)
+            return None
+
+    def protect(self, sender_id: str, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        stored, requested_slot, expected_input = [], None, None
+        for event in events:
+            kind = event.get("event")
+            if kind == "slot" and event.get("name") == "requested_slot":
+                requested_slot = event.get("value")
+            elif kind == "bot":
+                meta = ((event.get("data") or {}).get("custom") or {})
+                if isinstance(meta, dict) and meta.get("type") == "answer_meta":
+                    expected_input = meta.get("expect_input")
+            secret_prompt = requested_slot in SECRET_SLOTS or expected_input in SECRET_SLOTS
+            stored.append(self._protect_one(sender_id, event, secret_prompt))
+        return stored
+
+    def _protect_one(self, sender_id: str, event: dict[str, Any], secret_prompt: bool) -> dict[str, Any]:
+        kind, name = event.get("event"), event.get("name")
+        clean = redact_value(event)
+        if kind == "user" and secret_prompt:
+            clean["text"] = SECRET_PLACEHOLDER
+            parse_data = clean.get("parse_data") or {}
+            if parse_data:
+                parse_data["text"], parse_data["entities"] = SECRET_PLACEHOLDER, []
+        elif kind == "slot" and name in SECRET_SLOTS:
+            clean["value"] = None
+        elif kind == "slot" and name in PROTECTED_SLOTS and event.get("value") is not None:
+            clean["value"] = self.encrypt(sender_id, name, event["value"])
+        if kind == "user" and secret_prompt is False:
+            for entity in (clean.get("parse_data") or {}).get("entities") or []:
+                if entity.get("entity") in SECRET_SLOTS:
+                    entity["value"] = SECRET_PLACEHOLDER
+        return clean
+
+    def reveal(self, sender_id: str, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        revealed = []
+        for event in events:
+            if event.get("event") == "slot" and event.get("name") in PROTECTED_SLOTS and event.get("value"):
+                event = {**event, "value": self.decrypt(sender_id, event["name"], event["value"])}
+            revealed.append(event)
+        return revealed
+
+
+def _backend(
+    domain: Domain | None, url: str, sqlite_db: str, event_broker: EventBroker | None, **kwargs: Any
+) -> TrackerStore:
+    if url.startswith(("redis://", "rediss://")):
+        return RedisTrackerStore(domain, event_broker=event_broker, **_parse_redis_url(url), **kwargs)
+    if "://" in url:  # postgresql://... (psycopg2 in .venv-rasa) or any other SQLAlchemy URL
+        return SQLTrackerStore(domain, host=url, event_broker=event_broker, **kwargs)
+    return SQLTrackerStore(domain, dialect="sqlite", db=sqlite_db, event_broker=event_broker, **kwargs)
+
+
+class RedactingTrackerStore(TrackerStore):
+    """endpoints.yml: ``tracker_store: {type: bot.tracker_store.RedactingTrackerStore, db: <sqlite file>}``."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        host: str | None = None,
+        db: str = "rasa_tracker.db",
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> None:
+        url = os.environ.get("YIBAO_TRACKER_URL") or host or ""
+        self._store = _backend(domain, url, db, event_broker, **kwargs)
+        self.redactor = EventRedactor(load_cipher())
+        super().__init__(domain, event_broker)
+        logger.info("tracker store: redacting %s", type(self._store).__name__)
+
+    @property
+    def domain(self) -> Domain:
+        return self._store.domain
+
+    @domain.setter
+    def domain(self, domain: Domain | None) -> None:
+        # Rasa sets the domain after loading the model; the wrapped store rebuilds trackers with its slots.
+        if hasattr(self, "_store"):
+            self._store.domain = domain or Domain.empty()
+
+    def _rebuild(self, tracker: DialogueStateTracker, events: list[dict[str, Any]]) -> DialogueStateTracker:
+        return DialogueStateTracker.from_dict(
+            tracker.sender_id, events, self.domain.slots, max_event_history=tracker._max_event_history
+        )
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        stored = self.redactor.protect(tracker.sender_id, (e.as_dict() for e in tracker.events))
+        await self._store.save(self._rebuild(tracker, stored))
+
+    async def _reveal(self, tracker: DialogueStateTracker | None) -> DialogueStateTracker | None:
+        if tracker is None:
+            return None
+        events = self.redactor.reveal(tracker.sender_id, (e.as_dict() for e in tracker.events))
+        return self._rebuild(tracker, events)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        return await self._reveal(await self._store.retrieve(sender_id))
+
+    async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
+        return await self._reveal(await self._store.retrieve_full_tracker(conversation_id))
+
+    async def keys(self) -> Iterable[str]:
+        return await self._store.keys()
+
+
+class ConfiguredLockStore(LockStore):
+    """endpoints.yml: ``lock_store: {type: bot.tracker_store.ConfiguredLockStore}``.
+
+    A factory in class form (Rasa requires a class): Redis when YIBAO_LOCK_URL is set, so that two Rasa
+    instances never process the same conversation at once; otherwise in memory, right for a single instance.
+    """
+
+    def __new__(cls, endpoint_config: EndpointConfig | None = None) -> LockStore:  # type: ignore[misc]
+        url = os.environ.get("YIBAO_LOCK_URL") or (endpoint_config.url if endpoint_config else None) or ""
+        if url.startswith(("redis://", "rediss://")):
+            return RedisLockStore(**_parse_redis_url(url), key_prefix="yibao")
+        return InMemoryLockStore()

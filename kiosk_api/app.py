@@ -1,0 +1,67 @@
+"""The kiosk API: ``uvicorn kiosk_api.app:app``. OpenAPI at ``/docs``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kiosk_api.config import get_config
+from kiosk_api.errors import install_error_handlers
+from kiosk_api.middleware import BodyLimit, SecurityHeaders
+from kiosk_api.rasa_client import RasaClient
+from kiosk_api.routes import chat, health, pages, staff
+from kiosk_api.routes.pages import STATIC_DIR
+from kiosk_api.store import get_store
+from yibao.logging import configure_logging, get_logger
+
+log = get_logger("kiosk_api")
+
+
+def _warm_up() -> None:
+    """Load the knowledge base and catalog in the background so the first staff search is fast."""
+    try:
+        from knowledge.retrieve import get_knowledge_base
+
+        from knowledge.catalog import get_catalog
+
+        get_knowledge_base()
+        get_catalog()
+        log.info("knowledge_base_loaded")
+    except Exception as exc:  # reported by /api/health and by the search endpoints themselves
+        log.warning("knowledge_base_unavailable", error=str(exc))
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    configure_logging("kiosk_api")  # here, after uvicorn set up its own loggers, so they are redacted too
+    cfg = get_config()
+    get_store()  # create tables before the first request
+    app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds)
+    threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True).start()
+    try:
+        yield
+    finally:
+        await app.state.rasa.aclose()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="医保通 kiosk API",
+        summary="医保政策问答：大厅自助机、微信式聊天窗口、工作人员检索台",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (chat.router, staff.router, health.router, pages.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes)
+    return app
+
+
+app = create_app()

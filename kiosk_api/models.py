@@ -1,0 +1,156 @@
+"""Request and response bodies of ``/api/*`` (they are the OpenAPI schema at ``/docs``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from kiosk_api.config import get_config
+from kiosk_api.text_input import clean_text
+
+Channel = Literal["kiosk", "widget", "staff", "api"]
+ExpectInput = Literal["card_number", "pin", "id_last6", "otp"]
+Rating = Literal["up", "down", "unsolved"]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["invalid_input"])
+    message: str = Field(description="礼貌的中文说明，页面直接显示", examples=["请输入您的问题。"])
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class SessionRequest(BaseModel):
+    channel: Channel = "api"
+
+
+class SessionInfo(BaseModel):
+    session_id: str = Field(description="服务器生成、不可猜测；也是 Rasa sender id 和账户核验的 conversation_id")
+    channel: Channel
+    created_at: datetime
+    idle_seconds: int = Field(description="页面无操作多少秒后开始倒计时")
+    countdown_seconds: int = Field(description="倒计时多少秒后结束会话并清屏")
+    human_help: str = Field(description="人工服务窗口与热线")
+
+
+class ChatRequest(BaseModel):
+    session_id: str = Field(min_length=1, max_length=128)
+    message: str = Field(description="患者输入的文字或快捷按钮的 payload", examples=["异地就医备案怎么办理"])
+    channel: Channel | None = Field(default=None, description="省略时沿用开始会话时的渠道")
+
+    @field_validator("message")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_text(value, get_config().max_message_chars)
+
+
+class Button(BaseModel):
+    title: str
+    payload: str
+
+
+class Citation(BaseModel):
+    doc: str
+    section: str = ""
+    passage_id: str = ""
+    quote: str = ""
+
+
+class BotMessage(BaseModel):
+    text: str = ""
+    buttons: list[Button] = []
+
+
+class ChatReply(BaseModel):
+    session_id: str
+    reply_id: int = Field(description="本轮问答的编号，满意度反馈时带上")
+    messages: list[BotMessage]
+    citations: list[Citation] = []
+    intent: str | None = None
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    fallback: bool = Field(default=False, description="助手没把握，已建议找人工")
+    handoff: bool = Field(default=False, description="需要转人工服务")
+    expect_input: ExpectInput | None = Field(default=None, description="下一步要输入卡号/密码等：显示数字键盘")
+    human_help: str | None = Field(default=None, description="fallback/handoff 时的人工服务窗口与热线")
+
+
+class FeedbackRequest(BaseModel):
+    session_id: str = Field(min_length=1, max_length=128)
+    reply_id: int | None = Field(default=None, ge=1, le=2**62)
+    rating: Rating = Field(description="up=👍 down=👎 unsolved=没解决")
+    comment: str | None = Field(default=None, description="可选的补充说明")
+
+    @field_validator("comment")
+    @classmethod
+    def _clean(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else clean_text(value, 300, what="意见")
+
+
+class FeedbackAck(BaseModel):
+    stored: bool
+    offer_handoff: bool = Field(description="👎/没解决：页面应提供人工服务")
+    human_help: str | None = None
+
+
+class SearchHit(BaseModel):
+    passage_id: str
+    text: str
+    highlights: list[tuple[int, int]] = Field(description="text 中与查询词匹配的 [起, 止) 位置")
+    highlighted_html: str = Field(description="已转义的 HTML，匹配处用 <mark>")
+    doc: str
+    doc_id: str
+    section: str
+    section_id: str
+    section_url: str = Field(description="整节原文（JSON）")
+    section_page: str = Field(description="整节原文（网页）")
+    topics: list[str]
+    score: float
+    confidence: float
+
+
+class SearchResults(BaseModel):
+    query: str
+    terms: list[str]
+    hits: list[SearchHit]
+
+
+class SectionText(BaseModel):
+    section_id: str
+    text: str
+
+
+class DrugHit(BaseModel):
+    name: str
+    category: str
+    dosage_form: str = ""
+    restriction: str = ""
+    note: str = ""
+    score: float
+    source: str
+
+
+class CatalogResults(BaseModel):
+    query: str
+    hits: list[DrugHit]
+
+
+class CheckResult(BaseModel):
+    ok: bool
+    detail: str
+    latency_ms: float
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    checks: dict[str, CheckResult]
+
+
+class PublicConfig(BaseModel):
+    human_help: str
+    idle_seconds: int
+    countdown_seconds: int
+    max_message_chars: int

@@ -1,0 +1,164 @@
+"""`yibao kb build`: ingest the corpus and persist the index under ``get_settings().index_dir``.
+
+    index_dir/passages.sqlite   passages, sections (full text), sources, BM25 tokens, embedding cache
+    index_dir/dense.faiss       inner-product FAISS index over normalised passage embeddings (row = passage idx)
+    index_dir/manifest.json     model, corpus hash, per-document hashes, counts, build time
+
+Incremental: an unchanged corpus (and model, and pipeline version) is not rebuilt; otherwise ingestion reruns
+(it takes well under a second) and only passages whose text is not in the embedding cache are embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.ingest import Document, Passage, ingest
+from knowledge.words import tokens
+from yibao.settings import Settings, get_settings
+
+# Bump when cleaning, sectioning or tokenisation changes, so a build redoes the index for the same corpus.
+PIPELINE_VERSION = "4"
+MANIFEST = "manifest.json"
+DB = "passages.sqlite"
+FAISS_FILE = "dense.faiss"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS passages (idx INTEGER PRIMARY KEY, passage_id TEXT UNIQUE, text TEXT, section TEXT,
+    section_id TEXT, doc_id TEXT, doc_title TEXT, original TEXT, topics TEXT, sources TEXT, tokens TEXT,
+    title_tokens TEXT);
+CREATE TABLE IF NOT EXISTS sections (section_id TEXT PRIMARY KEY, doc_id TEXT, path TEXT, text TEXT);
+CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB);
+"""
+
+
+@dataclass
+class BuildReport:
+    up_to_date: bool
+    documents: int
+    passages: int
+    embedded: int  # passages embedded in this run (the rest came from the cache)
+    seconds: float
+
+
+def embedding_text(p: Passage) -> str:
+    """What the dense encoder sees: the innermost headings give short clauses their context."""
+    heads = [h for h in p.section.split(" > ")[1:] if len(h) > 4][-2:]
+    return f"{' '.join(heads)}：{p.text}" if heads else p.text
+
+
+def corpus_hash(docs: list[Document], model: str) -> str:
+    parts = [PIPELINE_VERSION, Path(model).name, *(f"{d.doc_id}:{d.sha256}" for d in docs)]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = index_dir / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def load_encoder(model_path: str):  # -> SentenceTransformer (imported lazily: torch takes seconds to import)
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+    if not Path(model_path).is_dir():
+        raise FileNotFoundError(f"embedding model folder not found: {model_path} (set YIBAO_EMBEDDING_MODEL)")
+    return SentenceTransformer(model_path, device="cpu", local_files_only=True)
+
+
+def _embed_missing(db: sqlite3.Connection, texts: list[str], model_path: str, progress: Callable) -> tuple[np.ndarray, int]:
+    keys = [hashlib.sha1(f"{Path(model_path).name}\n{t}".encode()).hexdigest() for t in texts]
+    cached = {k: v for k, v in db.execute("SELECT key, vector FROM embeddings") if k in set(keys)}
+    missing = [i for i, k in enumerate(keys) if k not in cached]
+    if missing:
+        encoder = load_encoder(model_path)
+        batch = 32
+        for start in progress(range(0, len(missing), batch), desc="embedding", unit="batch"):
+            ids = missing[start : start + batch]
+            vecs = encoder.encode([texts[i] for i in ids], normalize_embeddings=True, convert_to_numpy=True)
+            for i, v in zip(ids, vecs, strict=True):
+                cached[keys[i]] = np.asarray(v, dtype=np.float32).tobytes()
+                db.execute("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", (keys[i], cached[keys[i]]))
+    matrix = np.vstack([np.frombuffer(cached[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, 1))
+    return matrix.astype(np.float32), len(missing)
+
+
+def _write_passages(db: sqlite3.Connection, docs: list[Document], items: list[Passage]) -> None:
+    db.execute("DELETE FROM passages")
+    db.execute("DELETE FROM sections")
+    from knowledge.text import to_simplified
+
+    for doc in docs:
+        for s in doc.sections:
+            body = "\n".join(line.text for line in s.body)
+            db.execute(
+                "INSERT INTO sections VALUES (?, ?, ?, ?)",
+                (s.section_id, doc.doc_id, to_simplified(s.path), to_simplified(body)),
+            )
+    for idx, p in enumerate(items):
+        src = p.primary
+        db.execute(
+            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                idx, p.passage_id, p.text, p.section, src.section_id, src.doc_id, src.doc_title, src.original,
+                json.dumps(p.topics), json.dumps([asdict(s) for s in p.sources], ensure_ascii=False),
+                json.dumps(tokens(p.text), ensure_ascii=False),
+                json.dumps(tokens(" ".join(p.section.split(" > ")[1:])), ensure_ascii=False),
+            ),
+        )
+
+
+def build(settings: Settings | None = None, force: bool = False, progress: Callable | None = None) -> BuildReport:
+    """Build or refresh the index; returns what was done. ``progress`` wraps iterables (e.g. ``tqdm``)."""
+    import faiss
+
+    settings = settings or get_settings()
+    progress = progress or (lambda it, **_: it)
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    docs, items = ingest(settings.corpus_dir)
+    if not items:
+        raise ValueError(f"no passages: is {settings.corpus_dir} empty?")
+    digest = corpus_hash(docs, settings.embedding_model)
+    manifest = read_manifest(index_dir)
+    complete = all((index_dir / f).exists() for f in (DB, FAISS_FILE))
+    if not force and complete and manifest.get("corpus_hash") == digest:
+        return BuildReport(True, len(docs), len(items), 0, time.perf_counter() - started)
+
+    db = sqlite3.connect(index_dir / DB)
+    try:
+        db.executescript(SCHEMA)
+        matrix, embedded = _embed_missing(db, [embedding_text(p) for p in items], settings.embedding_model, progress)
+        _write_passages(db, docs, items)
+        db.commit()
+    finally:
+        db.close()
+    index = faiss.IndexFlatIP(matrix.shape[1])
+    index.add(matrix)
+    tmp = index_dir / (FAISS_FILE + ".tmp")
+    faiss.write_index(index, str(tmp))
+    os.replace(tmp, index_dir / FAISS_FILE)
+    new_manifest = {
+        "model": settings.embedding_model,
+        "model_name": Path(settings.embedding_model).name,
+        "dimension": int(matrix.shape[1]),
+        "corpus_hash": digest,
+        "pipeline_version": PIPELINE_VERSION,
+        "documents": {d.doc_id: {"title": d.title, "sha256": d.sha256, "sections": len(d.sections)} for d in docs},
+        "passages": len(items),
+        "merged_duplicates": sum(len(p.sources) - 1 for p in items),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (index_dir / (MANIFEST + ".tmp")).write_text(json.dumps(new_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(index_dir / (MANIFEST + ".tmp"), index_dir / MANIFEST)
+    return BuildReport(False, len(docs), len(items), embedded, time.perf_counter() - started)

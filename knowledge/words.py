@@ -1,0 +1,72 @@
+"""Words: the jieba tokenizer with the 医保 user dictionary, and the colloquial -> canonical synonym map.
+
+Both indexing and queries tokenise here, so a query's "社保卡"/"外地"/"报账" meets the documents' "医保卡"/"异地"/"报销".
+The data files live in ``knowledge/lexicon/`` (``jieba/userdict.txt`` is also Rasa's JiebaTokenizer dictionary).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import yaml
+
+from knowledge.text import to_simplified
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
+USER_DICT = LEXICON_DIR / "jieba" / "userdict.txt"
+SYNONYMS = LEXICON_DIR / "synonyms.yml"
+
+# Question words and particles: frequent in queries, absent from (or meaningless in) the policy text.
+STOPWORDS = frozenset(
+    "的 了 是 吗 呢 吧 啊 呀 么 我 你 他 她 它 我们 请问 请 一下 怎么 怎么办 怎样 怎么样 如何 什么 哪些 哪个 哪里 哪儿 多少 "
+    "多久 几 几个 能 能不能 可以 可不可以 需要 要 有 没有 有没有 还 都 和 与 及 或 在 对 把 被 就 也 又 等 这 那 个 "
+    "一般 现在 时候 之后 以后 一个 一张 给 帮 帮我 去 到 让 用 会 该 应该 里 中 上 下".split()
+)
+_WORD = re.compile(r"[\w%]")
+
+
+@lru_cache(maxsize=1)
+def tokenizer() -> jieba.Tokenizer:
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.load_userdict(str(USER_DICT))
+    return tk
+
+
+@lru_cache(maxsize=1)
+def synonym_map() -> dict[str, str]:
+    """colloquial term -> canonical term, longest colloquial term first."""
+    data = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8")) or {}
+    pairs = {to_simplified(alias): to_simplified(canonical) for canonical, aliases in data.items() for alias in aliases}
+    return dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+
+
+def canonical_terms(text: str) -> list[str]:
+    """Canonical terms for the colloquial terms in ``text`` that the text does not already contain."""
+    found: list[str] = []
+    for alias, canonical in synonym_map().items():
+        if alias in text and canonical not in text and canonical not in found:
+            found.append(canonical)
+    return found
+
+
+def expand(text: str) -> str:
+    """``text`` followed by the canonical terms of its colloquial words (for the dense encoder)."""
+    extra = canonical_terms(text)
+    return f"{text}（{'，'.join(extra)}）" if extra else text
+
+
+def tokens(text: str) -> list[str]:
+    """BM25 tokens: jieba search-mode words (user dictionary on), lowercased, no stopwords or punctuation,
+    plus the canonical forms of colloquial terms."""
+    simple = to_simplified(text).lower()
+    words = [w.strip() for w in tokenizer().cut_for_search(simple)]
+    # Single Chinese characters carry little meaning alone and dominate BM25 noise; digits/latin stay.
+    out = [w for w in words if w and w not in STOPWORDS and _WORD.search(w) and (len(w) > 1 or w.isascii())]
+    for term in canonical_terms(simple):
+        out.extend(w for w in tokenizer().cut_for_search(term) if w not in STOPWORDS)
+    return out

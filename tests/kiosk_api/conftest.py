@@ -1,0 +1,84 @@
+"""Fixtures of the kiosk API tests: an HTTP client on the real stack, a private app for no-stack tests,
+the browser (Debian's chromium through Playwright) and the screenshot folder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from yibao.settings import PROJECT_ROOT
+from yibao.stack import Stack, free_port
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _reset_caches() -> None:
+    from kiosk_api.config import get_config
+    from kiosk_api.store import get_store
+    from yibao.settings import get_settings
+
+    for cached in (get_settings, get_config, get_store):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Settings pointing at a fresh data dir and database, and at a Rasa port nothing listens on."""
+    monkeypatch.setenv("YIBAO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'yibao.db'}")
+    monkeypatch.setenv("YIBAO_RASA_URL", f"http://127.0.0.1:{free_port()}")
+    _reset_caches()
+    yield tmp_path
+    _reset_caches()
+
+
+@pytest.fixture
+def api(live_stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_stack.api_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture
+def session_id(api: httpx.Client) -> str:
+    resp = api.post("/api/session", json={"channel": "api"})
+    assert resp.status_code == 201, resp.text
+    return resp.json()["session_id"]
+
+
+@pytest.fixture(scope="session")
+def demo_account(live_stack: Stack) -> dict[str, str]:
+    """The first demo account (fictional), loaded into the stack's private database with the real CLI."""
+    from accounts.importer import DEMO_CSV, read_csv
+
+    env = {**os.environ, **live_stack.env()}
+    subprocess.run([sys.executable, "-m", "yibao.cli", "accounts", "demo"], cwd=PROJECT_ROOT, env=env, check=True,
+                   capture_output=True)
+    row = read_csv(DEMO_CSV)[0]
+    return {"card_number": row.card_number, "pin": row.pin, "balance": f"{float(row.balance):.2f}"}
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    path = PROJECT_ROOT / "tests" / "artifacts"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: apt-get install chromium (scripts/test.sh does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,188 @@
+"""The three front ends in Debian's chromium against the real stack; screenshots in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from yibao.stack import Stack
+
+pytestmark = [pytest.mark.stack, pytest.mark.browser]
+PORTRAIT = {"width": 1080, "height": 1920}
+LANDSCAPE = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+ANSWER_TIMEOUT = 60_000  # ms; the first answer also loads the embedding model in the action server
+
+
+@pytest.fixture
+def page_factory(browser: Any, live_stack: Stack) -> Iterator[Any]:
+    contexts = []
+
+    def open_page(path: str, viewport: dict[str, int], **options: Any) -> Any:
+        context = browser.new_context(viewport=viewport, base_url=live_stack.api_url, locale="zh-CN", **options)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+        page.js_errors = errors
+        page.goto(path)
+        page.wait_for_selector("body[data-ready=true]")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def _last_reply(page: Any) -> Any:
+    page.wait_for_selector(".typing", state="detached", timeout=ANSWER_TIMEOUT)
+    return page.locator(".reply").last
+
+
+def test_kiosk_remote_filing_then_balance_portrait(
+    page_factory: Any, artifacts: Path, demo_account: dict[str, str]
+) -> None:
+    page = page_factory("/kiosk", PORTRAIT)
+    body_px = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.privacy')).fontSize)"))
+    assert body_px >= 24
+    assert page.locator("#privacy").is_visible()
+    assert page.locator(".topic").count() == 7
+    page.screenshot(path=artifacts / "kiosk_home_portrait.png")
+
+    page.locator(".topic[data-topic=remote_filing]").click()
+    page.locator(".quick", has_text="异地就医备案怎么办理").click()
+    reply = _last_reply(page)
+    reply.locator(".sources summary").click()
+    assert reply.locator(".sources li").count() >= 1
+    assert reply.locator(".bubble.bot").first.inner_text().strip()
+    page.screenshot(path=artifacts / "kiosk_remote_filing_portrait.png")
+
+    page.locator("#home-button").click()  # a new patient: the screen is wiped
+    page.wait_for_selector("#home:not([hidden])")
+    assert page.locator("#transcript > *").count() == 0
+
+    page.locator("[data-action=balance]").click()
+    page.wait_for_selector("#keypad:not([hidden])", timeout=ANSWER_TIMEOUT)
+    for digit in demo_account["card_number"]:
+        page.locator(f"#keypad [data-key='{digit}']").click()
+    page.locator("#keypad-ok").click()
+    page.wait_for_function("document.querySelector('#keypad-title').textContent.includes('密码')",
+                           timeout=ANSWER_TIMEOUT)
+    for digit in demo_account["pin"]:
+        page.locator(f"#keypad [data-key='{digit}']").click()
+    assert page.locator("#keypad-display").inner_text() == "●" * len(demo_account["pin"])
+    page.screenshot(path=artifacts / "kiosk_pin_keypad_portrait.png")
+    page.locator("#keypad-ok").click()
+    reply = _last_reply(page)
+    shown = re.sub(r"[,，]", "", reply.inner_text())
+    assert demo_account["balance"] in shown
+    transcript = page.locator("#transcript").inner_text()
+    assert demo_account["pin"] not in transcript and demo_account["card_number"] not in transcript
+    page.screenshot(path=artifacts / "kiosk_balance_portrait.png")
+    assert page.js_errors == []
+
+
+def test_kiosk_landscape_resets_after_inactivity(page_factory: Any, artifacts: Path) -> None:
+    page = page_factory("/kiosk?idle=3&countdown=3", LANDSCAPE)
+    page.screenshot(path=artifacts / "kiosk_home_landscape.png")
+    page.locator(".topic[data-topic=reimbursement]").click()
+    page.locator("#ask-input").fill("职工医保住院能报多少")
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/chat")):
+        page.locator(".send").click()
+    _last_reply(page)
+    page.wait_for_selector("#idle-overlay:not([hidden])", timeout=15_000)
+    page.screenshot(path=artifacts / "kiosk_countdown_landscape.png")
+    with page.expect_request(lambda r: r.method == "DELETE" and "/api/session/" in r.url, timeout=15_000):
+        page.wait_for_selector("#home:not([hidden])", timeout=15_000)
+    assert page.locator("#transcript > *").count() == 0
+    assert page.js_errors == []
+
+
+def test_widget_citations_quick_replies_and_escaping(page_factory: Any, artifacts: Path) -> None:
+    page = page_factory("/widget", PHONE, is_mobile=True, has_touch=True)
+    page.locator("#message").fill("你好")
+    page.locator("#message").press("Enter")
+    reply = _last_reply(page)
+    assert reply.locator(".quick").count() >= 2
+
+    page.locator("#message").fill("异地就医直接结算按哪里的政策报销")
+    page.locator("#send").click()
+    reply = _last_reply(page)
+    reply.locator(".sources summary").click()
+    assert reply.locator(".sources li").count() >= 1
+    page.screenshot(path=artifacts / "widget_phone_citations.png", full_page=True)
+
+    attack = "<img src=x onerror=alert(1)>"
+    page.locator("#message").fill(attack)
+    page.locator("#send").click()
+    _last_reply(page)
+    mine = page.locator(".bubble.user").last
+    assert mine.inner_text() == attack
+    assert "&lt;img" in mine.inner_html()
+    assert page.js_errors == []
+
+
+def test_widget_enter_while_composing_does_not_send(page_factory: Any) -> None:
+    page = page_factory("/widget", PHONE)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/api/chat") else None)
+    box = page.locator("#message")
+    box.fill("yibao")
+    # What an IME does while a pinyin candidate is picked with Enter.
+    box.dispatch_event("compositionstart", {"data": ""})
+    box.dispatch_event("keydown", {"key": "Enter", "code": "Enter", "isComposing": True, "keyCode": 229})
+    box.dispatch_event("compositionend", {"data": "医保"})
+    page.wait_for_timeout(500)
+    assert sent == [] and page.locator(".bubble.user").count() == 0
+    box.fill("医保")
+    box.press("Enter")
+    page.wait_for_selector(".bubble.user")
+    assert len(sent) == 1
+
+
+def test_embed_script_opens_the_widget_on_another_site(browser: Any, live_stack: Stack) -> None:
+    host_page = f'<html><body><h1>某医院官网</h1><script src="{live_stack.api_url}/widget.js"></script></body></html>'
+    context = browser.new_context(viewport=LANDSCAPE)
+    try:
+        page = context.new_page()
+        # A hospital website on another origin, served by the browser itself (no network needed).
+        page.route("http://hospital.example/", lambda route: route.fulfill(body=host_page, content_type="text/html"))
+        page.goto("http://hospital.example/")
+        page.get_by_role("button", name="打开医保在线咨询").click()
+        frame = page.frame_locator("iframe[title='医保通在线咨询']")
+        frame.locator("body[data-ready=true]").wait_for()
+        frame.locator("#close").click()
+        page.wait_for_selector("iframe[title='医保通在线咨询']", state="hidden")
+    finally:
+        context.close()
+
+
+def test_staff_console_finds_prescription_retention(page_factory: Any, artifacts: Path) -> None:
+    page = page_factory("/staff", {"width": 1366, "height": 900})
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("外配处方保存多久")
+    page.wait_for_selector(".result mark", timeout=ANSWER_TIMEOUT)
+    first = page.locator(".result").first
+    assert first.locator(".source strong").inner_text().startswith("《")
+    assert "保存" in first.locator(".text").inner_text()
+    page.keyboard.press("ArrowDown")
+    assert first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+    first.locator(".copied").wait_for()
+    page.screenshot(path=artifacts / "staff_search.png")
+    with page.context.expect_page() as opened:
+        page.keyboard.press("Shift+Enter")
+    section = opened.value
+    section.wait_for_selector("body[data-ready=true]")
+    assert "保存" in section.locator("#section").inner_text()
+    section.screenshot(path=artifacts / "staff_section.png")
+    page.locator(".mode[data-mode=catalog]").click()
+    page.locator("#q").fill("阿莫西林")
+    page.wait_for_selector(".result .badge", timeout=ANSWER_TIMEOUT)
+    page.screenshot(path=artifacts / "staff_catalog.png")
+    assert page.js_errors == []

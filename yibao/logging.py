@@ -1,0 +1,73 @@
+"""The one logging setup of the Python services: structlog, with personal numbers redacted from every event.
+
+    from yibao.logging import configure_logging, get_logger
+    configure_logging("kiosk_api")          # once, at process start
+    log = get_logger(__name__)
+    log.info("chat", session=session_id, text=user_text)   # card/ID/phone numbers and PINs are masked
+
+Records from the standard ``logging`` module (uvicorn, rasa-sdk, httpx) go through the same redaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+from accounts.redaction import redact, redact_value
+
+# Keys whose values are secrets in themselves, whatever they look like.
+SECRET_KEYS = frozenset({"pin", "otp", "password", "code", "id_last6", "id_number"})
+
+
+def redact_event(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: mask every string in the event; drop secret-named fields' values."""
+    for key, value in list(event_dict.items()):
+        event_dict[key] = "[已隐藏]" if key.lower() in SECRET_KEYS else redact_value(value)
+    return event_dict
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts standard-library log records (message and arguments) before any handler writes them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        return True
+
+
+def configure_logging(service: str = "yibao", level: int = logging.INFO, json: bool = True) -> None:
+    """JSON lines on stderr (the stack writes them to ``var/logs/<service>.log``); idempotent."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_event,
+    ]
+    renderer = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    structlog.contextvars.bind_contextvars(service=service)
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.addFilter(RedactingFilter())
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    # Handlers configured before us (uvicorn's access log, rasa-sdk) get the filter too.
+    loggers = [root, *(lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger))]
+    for handler in {h for lg in loggers for h in lg.handlers}:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+
+
+def get_logger(name: str | None = None) -> Any:
+    return structlog.get_logger(name)
