@@ -1,1 +1,92 @@
-def ask() -> None: ...  # PLACEHOLDER: replaced by the bot work
+"""`yibao ask`: questions through the real dialogue stack (Rasa server + action server), one JSON line each.
+
+    yibao ask "异地就医备案在哪里办"
+    yibao ask --batch questions.jsonl [--eval]      # records with "question" (and "id"); --eval scores them
+
+The stack is reused when it is already listening on the configured ports, otherwise started for the call.
+Every batch question gets a fresh sender id, so no question sees another's conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from yibao.stack import running_stack
+
+REQUEST_TIMEOUT = 180.0  # the first question loads the embedding model in the action server
+
+
+def _meta(outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    for out in outputs:
+        custom = out.get("custom")
+        if isinstance(custom, dict) and custom.get("type") == "answer_meta":
+            return custom
+    return {}
+
+
+def ask_one(http: httpx.Client, question: str, qid: str = "") -> dict[str, Any]:
+    """Send one question in a new conversation; return the ``yibao ask`` JSON object."""
+    sender = f"ask-{uuid.uuid4().hex}"
+    resp = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": question})
+    resp.raise_for_status()
+    outputs = [o for o in resp.json() if isinstance(o, dict)]
+    meta = _meta(outputs)
+    if not meta:  # an utterance without answer_meta: ask the NLU for the intent instead
+        parsed = http.post("/model/parse", json={"text": question}).json().get("intent") or {}
+        meta = {"intent": parsed.get("name"), "confidence": parsed.get("confidence"), "fallback": False}
+    answer = "\n".join(str(o["text"]) for o in outputs if o.get("text"))
+    citations = [{k: c.get(k, "") for k in ("doc", "section", "passage_id")} for c in meta.get("citations") or []]
+    return {
+        "id": qid,
+        "question": question,
+        "intent": meta.get("intent"),
+        "confidence": meta.get("confidence"),
+        "answer": answer,
+        "citations": citations,
+        "fallback": bool(meta.get("fallback")),
+    }
+
+
+def ask_all(questions: Iterable[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """(id, question) pairs → answers, through a stack that is started only if it is not running."""
+    with running_stack(with_api=False) as stack, httpx.Client(base_url=stack.rasa_url, timeout=REQUEST_TIMEOUT) as http:
+        for qid, question in questions:
+            yield ask_one(http, question, qid)
+
+
+def read_batch(path: Path) -> list[dict[str, Any]]:
+    records = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            record = json.loads(line)
+            record.setdefault("id", str(n))
+            records.append(record)
+    return records
+
+
+def ask(
+    question: Annotated[str | None, typer.Argument(help="问题，例如 “异地就医备案在哪里办”")] = None,
+    batch: Annotated[Path | None, typer.Option("--batch", help="JSONL 文件，每行含 question（可含 id）")] = None,
+    evaluate: Annotated[bool, typer.Option("--eval", help="按 must_any / expect_intent 评分并列出失败项")] = False,
+) -> None:
+    """Print one JSON object per question: id, question, intent, confidence, answer, citations, fallback."""
+    if (question is None) == (batch is None):
+        raise typer.BadParameter("请给出一个问题，或用 --batch 指定问题文件（二选一）")
+    records = read_batch(batch) if batch else [{"id": "", "question": question}]
+    answers = []
+    for answer in ask_all((str(r["id"]), str(r["question"])) for r in records):
+        answers.append(answer)
+        typer.echo(json.dumps(answer, ensure_ascii=False))
+    if evaluate:
+        from bot.evaluate import report
+
+        passed = report(records, answers, out=sys.stderr)
+        raise typer.Exit(0 if passed else 1)

@@ -26,6 +26,7 @@ import typer
 import yaml
 from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, delete, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
@@ -36,17 +37,20 @@ from yibao.settings import get_settings
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SAMPLE_CSV = DATA_DIR / "drug_catalog_sample.csv"
 CATEGORIES_FILE = DATA_DIR / "catalog_categories.yml"
-SAMPLE_LABEL = "示例数据，非官方目录；以国家医保药品目录为准"
-CATEGORIES = ("甲类", "乙类", "目录外")
+SAMPLE_MARK = "示例数据"
+SAMPLE_LABEL = f"{SAMPLE_MARK}，非官方目录；以国家医保药品目录为准"
 MAX_QUERY_CHARS = 40
+# Match scores (0..100): >= 90 the drug itself (name, alias, other salt or form, homophone); TYPO_SCORE one wrong
+# character; MIN_SCORE..80 a weak suggestion (part of a name, distant typo). Below MIN_SCORE nothing is shown.
 MIN_SCORE = 70.0
+TYPO_SCORE = 85.0
 MAX_CSV_BYTES = 20_000_000
 MAX_FIELD_CHARS = 200
 
 # Salt prefixes and dosage-form suffixes are stripped before comparing ("盐酸二甲双胍缓释片" -> "二甲双胍").
-SALT_PREFIXES = ("注射用", "复方", "盐酸", "硫酸氢", "硫酸", "酒石酸", "琥珀酸", "苯磺酸", "马来酸", "枸橼酸", "甲磺酸",
+SALT_PREFIXES = ("注射用", "盐酸", "硫酸氢", "硫酸", "酒石酸", "琥珀酸", "苯磺酸", "马来酸", "枸橼酸", "甲磺酸",
                  "磷酸", "醋酸")
-# suffix -> the dosage forms it belongs to (to warn when the catalog row is another form). Longest first.
+# suffix -> the dosage forms it belongs to (to warn when the catalog row is another form).
 FORM_SUFFIXES: dict[str, tuple[str, ...]] = {
     "片": ("口服常释剂型", "片剂", "舌下片"), "肠溶片": ("口服常释剂型",), "分散片": ("口服常释剂型",),
     "咀嚼片": ("口服常释剂型",), "舌下片": ("舌下片", "口服常释剂型"), "缓释片": ("缓释控释剂型",),
@@ -59,6 +63,11 @@ FORM_SUFFIXES: dict[str, tuple[str, ...]] = {
 _SUFFIXES_LONGEST_FIRST = sorted(FORM_SUFFIXES, key=len, reverse=True)
 PINYIN_SUFFIXES = ("changrongjiaonang", "huanshijiaonang", "changrongpian", "huanshipian", "kongshipian", "zhusheye",
                    "zhusheji", "koufuye", "jiaonang", "keli", "pian", "zhen", "wan")
+# Words around a drug name in a question, removed before deciding whether the rest is more of a drug name.
+QUESTION_WORDS = re.compile(
+    r"请问|我想问|医保|目录|能不能|可不可以|可以|能|报销|报不报|给报|报|吗|呢|吧|啊|的|是不是|是|属于|哪一类|哪类|什么|"
+    r"甲类还是乙类|甲类|乙类|还是|里面|里|在不在|在|药品|药|这个|这种|吃|用|买|开|多少|比例|自费|有没有|有"
+)
 CSV_COLUMNS = {  # accepted header -> field; Chinese headers for catalogs exported from hospital systems
     "name": "name", "通用名": "name", "药品名称": "name", "药品通用名": "name",
     "category": "category", "类别": "category", "甲乙类": "category", "医保类别": "category",
@@ -95,7 +104,7 @@ class DrugMatch:
     dosage_form: str
     restriction: str
     note: str
-    score: float  # 0..100; 100 exact name, >= 90 a confident match, lower a suggestion
+    score: float  # 0..100: 100 exact name or alias, >= 90 the drug itself, 85 one typo, 70..80 a weak suggestion
     source: str  # where the row comes from, always ending with "以国家医保药品目录为准"
     form_warning: str = ""  # set when the question named another dosage form than this row's
 
@@ -136,6 +145,7 @@ class CatalogImport(_Base):
     __tablename__ = "drug_catalog_imports"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_name: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str] = mapped_column(Text)  # shown with every answer
     row_count: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -192,6 +202,12 @@ def read_catalog_csv(path: Path) -> list[DrugRecord]:
     return records
 
 
+def _is_sample(path: Path) -> bool:
+    """A file whose header comment says it is sample data keeps that label after import."""
+    with path.open(encoding="utf-8-sig") as f:
+        return any(SAMPLE_MARK in line for line in f if line.startswith("#"))
+
+
 def _row_problem(fields: dict[str, str]) -> str | None:
     name, category = fields.get("name", ""), fields.get("category", "")
     if not name:
@@ -211,7 +227,7 @@ def _row_problem(fields: dict[str, str]) -> str | None:
 def _plain(text: str) -> str:
     """Simplified, half-width, lower case, letters/digits/CJK only."""
     text = to_simplified(unicodedata.normalize("NFKC", text)).lower()
-    return re.sub(r"[^0-9a-z\u3400-\u9fffⅰ-ⅻ]+", "", text)
+    return re.sub(r"[^0-9a-z\u3400-\u9fff]+", "", text)
 
 
 def _core(text: str) -> tuple[str, str]:
@@ -264,6 +280,8 @@ class _Index:
     def search(self, query: str, limit: int) -> list[DrugMatch]:
         plain = _plain(query)
         core, suffix = _core(query)
+        # A form named inside a question ("二甲双胍缓释片能报吗"); single characters (片, 针) only as a suffix.
+        suffix = suffix or next((f for f in _SUFFIXES_LONGEST_FIRST if len(f) >= 2 and f in plain), "")
         latin = not re.search(r"[\u3400-\u9fff]", plain)
         pinyin_query = _pinyin_core(plain) if latin else _pinyin(core)
         best: dict[int, float] = {}
@@ -287,11 +305,19 @@ class _Index:
             return 100.0
         if core == key.core:
             return 98.0
-        scores = [fuzz.ratio(core, key.core), 0.95 * fuzz.ratio(pinyin_query, key.pinyin)]
-        if len(key.core) >= 2 and key.core in plain:  # the name inside a sentence: "阿莫西林能报销吗"
-            scores.append(90.0)
-        if len(core) >= 2 and core in key.core:  # a prefix or part of a name: "头孢" -> 头孢拉定, 头孢曲松 …
-            scores.append(70.0 + 25.0 * len(core) / len(key.core))
+        scores = [fuzz.ratio(core, key.core)]
+        sound = fuzz.ratio(pinyin_query, key.pinyin)
+        if sound >= 85:  # same or nearly the same sound: "阿斯匹林", "二甲双瓜"
+            scores.append(0.95 * sound)
+        if len(key.core) >= 3 and Levenshtein.distance(core, key.core) == 1:  # one wrong character: "阿莫西休"
+            scores.append(TYPO_SCORE)
+        if len(key.core) >= 2 and key.core in plain:
+            # The name inside a question ("阿莫西林能报销吗") is the drug; inside a longer name
+            # ("阿莫西林克拉维酸钾") it is another drug, so only a suggestion.
+            rest = QUESTION_WORDS.sub("", plain.replace(key.core, "", 1))
+            scores.append(90.0 if rest in ("", *FORM_SUFFIXES) else MIN_SCORE + 5)
+        if len(core) >= 2 and core in key.core:  # part of a name ("头孢"): a suggestion, never a sure hit
+            scores.append(MIN_SCORE + 15.0 * len(core) / len(key.core))
         return max(scores)
 
     def _match(self, index: int, score: float, query_suffix: str) -> DrugMatch:
@@ -336,13 +362,16 @@ class Catalog:
     def import_csv(self, path: Path) -> int:
         """Replace the catalog with the CSV in one transaction; returns the number of drugs imported."""
         records = read_catalog_csv(path)  # everything is checked before the database is touched
+        now = datetime.now(UTC).replace(tzinfo=None)
+        label = (SAMPLE_LABEL if _is_sample(Path(path))
+                 else f"本院导入的目录（{Path(path).name}，{now:%Y-%m-%d} 导入）；以国家医保药品目录为准")
         with Session(self.engine) as session, session.begin():
             session.execute(delete(DrugRow))
             session.add_all(DrugRow(name=r.name, category=r.category, dosage_form=r.dosage_form,
                                     restriction=r.restriction, note=r.note, aliases="|".join(r.aliases))
                             for r in records)
-            session.add(CatalogImport(source_name=Path(path).name, row_count=len(records),
-                                      imported_at=datetime.now(UTC).replace(tzinfo=None)))
+            session.add(CatalogImport(source_name=Path(path).name, label=label, row_count=len(records),
+                                      imported_at=now))
         return len(records)
 
     def _index(self) -> _Index:
@@ -358,8 +387,7 @@ class Catalog:
                 rows = session.scalars(select(DrugRow).order_by(DrugRow.id)).all()
                 records = [DrugRecord(r.name, r.category, r.dosage_form, r.restriction, r.note,
                                       tuple(a for a in r.aliases.split("|") if a)) for r in rows]
-                label = f"{info.source_name}，{info.imported_at:%Y-%m-%d} 导入" if info else ""
-                index = _Index(records, f"本院导入的目录（{label}）；以国家医保药品目录为准")
+                index = _Index(records, info.label if info else SAMPLE_LABEL)
         self._cached = (latest, index)
         return index
 
@@ -378,6 +406,8 @@ class Catalog:
         problem = check_query(query)
         if problem:
             return problem
+        if _category(clean_query(query)) is not None:  # "乙类" itself, not a drug: explain the category
+            return category_explanation(query)
         matches = self.lookup(query, limit)
         if not matches:
             return not_found_text(query)
@@ -428,8 +458,7 @@ def _categories() -> dict[str, _Category]:
             name=name,
             aliases=frozenset(_plain(a) for a in (name, *entry.get("aliases", []))),
             text=entry["text"],
-            citation=Citation(doc=entry["source"]["doc"], title=entry["source"].get("title", entry["source"]["doc"]),
-                              quote=entry["source"]["quote"]),
+            citation=Citation.from_yaml(entry["source"]),
         )
         for name, entry in data.items()
     }

@@ -52,7 +52,8 @@ def stats() -> None:
     console.print(table)
     topics = Counter(t for i in range(len(kb)) for t in kb._topics[i])
     size = sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
-    console.print(f"段落 {len(kb)}（合并重复 {manifest.get('merged_duplicates', 0)} 处）  模型 {manifest.get('model_name')}  "
+    console.print(f"段落 {len(kb)}（合并重复 {manifest.get('merged_duplicates', 0)} 处）  "
+                  f"模型 {manifest.get('model_name')}  "
                   f"索引 {size / 1024:.0f} KiB  构建于 {manifest.get('built_at')}")
     console.print("主题：" + "  ".join(f"{t} {n}" for t, n in topics.most_common()))
 
@@ -61,9 +62,11 @@ def search(
     query: str = typer.Argument(None, help="问题，例如：异地就医备案需要什么材料"),
     k: int = typer.Option(3, "-k", help="返回条数"),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid | bm25 | dense"),
-    topic: list[str] = typer.Option(None, "--topic", help="偏好的主题（可多次）"),
+    topic: list[str] = typer.Option(None, "--topic", help="偏好的主题（可多次）"),  # noqa: B008 - typer's idiom
     as_json: bool = typer.Option(False, "--json", help="输出 JSON"),
-    eval_file: Path = typer.Option(None, "--eval", exists=True, dir_okay=False, help="评测集 JSONL：打印命中率"),
+    eval_file: Path = typer.Option(  # noqa: B008 - typer's idiom
+        None, "--eval", exists=True, dir_okay=False, help="评测集 JSONL：打印命中率"
+    ),
 ) -> None:
     from knowledge.retrieve import MODES, IndexMissing, get_knowledge_base
 

@@ -26,7 +26,7 @@ from knowledge.words import tokens
 from yibao.settings import Settings, get_settings
 
 # Bump when cleaning, sectioning or tokenisation changes, so a build redoes the index for the same corpus.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 MANIFEST = "manifest.json"
 DB = "passages.sqlite"
 FAISS_FILE = "dense.faiss"
@@ -75,7 +75,9 @@ def load_encoder(model_path: str):  # -> SentenceTransformer (imported lazily: t
     return SentenceTransformer(model_path, device="cpu", local_files_only=True)
 
 
-def _embed_missing(db: sqlite3.Connection, texts: list[str], model_path: str, progress: Callable) -> tuple[np.ndarray, int]:
+def _embed_missing(
+    db: sqlite3.Connection, texts: list[str], model_path: str, progress: Callable
+) -> tuple[np.ndarray, int]:
     keys = [hashlib.sha1(f"{Path(model_path).name}\n{t}".encode()).hexdigest() for t in texts]
     cached = {k: v for k, v in db.execute("SELECT key, vector FROM embeddings") if k in set(keys)}
     missing = [i for i, k in enumerate(keys) if k not in cached]
@@ -159,6 +161,7 @@ def build(settings: Settings | None = None, force: bool = False, progress: Calla
         "merged_duplicates": sum(len(p.sources) - 1 for p in items),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    (index_dir / (MANIFEST + ".tmp")).write_text(json.dumps(new_manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    manifest_text = json.dumps(new_manifest, ensure_ascii=False, indent=2)
+    (index_dir / (MANIFEST + ".tmp")).write_text(manifest_text, encoding="utf-8")
     os.replace(index_dir / (MANIFEST + ".tmp"), index_dir / MANIFEST)
     return BuildReport(False, len(docs), len(items), embedded, time.perf_counter() - started)

@@ -89,8 +89,10 @@ def document_passages(doc: Document, raw: str) -> list[Passage]:
                 continue
             text = to_simplified(original)
             start, end = tracked.span(0, len(tracked.text))
-            source = Source(doc.doc_id, to_simplified(doc.title), section_simple, section.section_id, start, end, original)
-            out.append(Passage(_passage_id(doc.doc_id, text), text, section_simple, tag_topics(section_simple + text), [source]))
+            title = to_simplified(doc.title)
+            source = Source(doc.doc_id, title, section_simple, section.section_id, start, end, original)
+            topics = tag_topics(section_simple + text)
+            out.append(Passage(_passage_id(doc.doc_id, text), text, section_simple, topics, [source]))
     return out
 
 

@@ -40,16 +40,24 @@ class EstimateInputError(ValueError):
 
 @dataclass(frozen=True)
 class Citation:
-    doc: str  # file name in the corpus (or the hospital's own document name)
-    title: str
-    quote: str
+    """Where a figure or explanation comes from; ``doc``/``section``/``passage_id``/``quote`` as in ``answer_meta``."""
+
+    doc: str  # the document's title, as the knowledge base shows it
+    quote: str  # the verbatim (simplified) sentence
+    file: str = ""  # the file in knowledge/corpus/raw/ (or the hospital's own document)
+    section: str = ""
+    passage_id: str = ""
+
+    @classmethod
+    def from_yaml(cls, source: dict[str, Any]) -> Citation:
+        return cls(doc=str(source.get("title") or source["doc"]), quote=str(source["quote"]), file=str(source["doc"]))
 
     def cite(self) -> str:
-        return f"来源：《{self.title}》“{self.quote}”"
+        return f"来源：《{self.doc}》“{self.quote}”"
 
     def as_meta(self) -> dict[str, str]:
         """The citation shape of the bot's ``answer_meta`` message (docs/CONTRACTS.md)."""
-        return {"doc": self.title, "section": "", "passage_id": "", "quote": self.quote}
+        return {"doc": self.doc, "section": self.section, "passage_id": self.passage_id, "quote": self.quote}
 
 
 @dataclass(frozen=True)
@@ -115,6 +123,7 @@ class Estimate:
     reimbursed: AmountRange | None  # None when the table has no ratio for this case
     self_pay: AmountRange | None
     sources: list[Citation] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said before the steps (e.g. hospital level not distinguished)
     complete: bool = False  # every figure (起付线, 比例, 封顶线) was known: the arithmetic is not an upper bound
     table_name: str = ""
 
@@ -128,8 +137,8 @@ class Estimate:
                 f"（政策表：{self.table_name}）：")
         if self.reimbursed is None or self.self_pay is None:
             tail = f"抱歉，资料里没有这种情况的报销比例，无法估算。{get_settings().human_help}。"
-            return "\n".join([head, *self.steps, tail])
-        return "\n".join([head, *self.steps, self.disclaimer])
+            return "\n".join([head, *self.notes, *self.steps, tail])
+        return "\n".join([head, *self.notes, *self.steps, self.disclaimer])
 
 
 @dataclass(frozen=True)
@@ -210,7 +219,7 @@ def _figure(raw: Any, key: str, where: str) -> Figure:
     if source is not None:
         if not all(isinstance(source.get(k), str) and source[k].strip() for k in ("doc", "quote")):
             raise PolicyTableError(f"{where}：source 需要 doc 和 quote")
-        citation = Citation(doc=source["doc"], title=source.get("title") or source["doc"], quote=source["quote"])
+        citation = Citation.from_yaml(source)
     if value is None:
         return Figure(None, None, note=str(raw.get("note") or ""), source=citation)
     if citation is None:
@@ -291,14 +300,15 @@ def check_estimate_inputs(
     insurance_type: str | None, visit_type: str | None, total_cost: Any, hospital_level: str | None = None,
     table: PolicyTable | None = None,
 ) -> str | None:
-    """None when ``estimate`` can run, else the polite Chinese reason (for the bot's form validation)."""
+    """None when ``estimate`` can run, else the polite Chinese reason (for the bot's form validation).
+
+    An unrecognised hospital level is not an error: the estimate then uses the general rule and says so.
+    """
     table = table or get_policy_table()
     if table.insurance_type_of(insurance_type) is None:
         return f"请告诉我您的参保类型：{'、'.join(table.insurance_types)}。"
     if table.visit_type_of(visit_type) is None:
         return f"请告诉我就诊类型：{'、'.join(table.visit_types)}。"
-    if hospital_level and table.hospital_levels and table.hospital_level_of(hospital_level) is None:
-        return f"没有识别出医院等级，可以说：{'、'.join(table.hospital_levels)}，或者跳过。"
     try:
         parse_amount(total_cost)
     except EstimateInputError as exc:
@@ -321,11 +331,15 @@ def estimate(
     total = parse_amount(total_cost)
     rule = table.rule_for(ins, visit, level)
     est = Estimate(ins, visit, level, total, steps=[], reimbursed=None, self_pay=None, table_name=table.name)
+    if hospital_level and level is None:
+        est.notes.append(f"没有识别出医院等级（可以说：{'、'.join(table.hospital_levels)}），以下按一般比例估算。")
+    elif level and rule is not None and rule.hospital_level is None:
+        est.notes.append(f"资料没有按医院等级（{level}）区分报销比例，以下按一般比例估算。")
     if rule is None or not rule.ratio.known:
         est.steps = _unknown_ratio_steps(rule)
         est.sources = _sources(rule)
         return est
-    est.steps, est.reimbursed, est.self_pay = _arithmetic(rule, total, level)
+    est.steps, est.reimbursed, est.self_pay = _arithmetic(rule, total)
     est.sources = _sources(rule)
     est.complete = rule.deductible.known and rule.cap.known
     return est
@@ -341,7 +355,7 @@ def estimate_answer(
     return result.explain()
 
 
-def _arithmetic(rule: Rule, total: Decimal, level: str | None) -> tuple[list[str], AmountRange, AmountRange]:
+def _arithmetic(rule: Rule, total: Decimal) -> tuple[list[str], AmountRange, AmountRange]:
     """The numbered steps (each figure with its source), the reimbursed and the self-paid amount."""
     steps: list[str] = []
     d = rule.deductible
@@ -368,10 +382,7 @@ def _arithmetic(rule: Rule, total: Decimal, level: str | None) -> tuple[list[str
     self_pay = AmountRange(total - high, total - low)
     about = "约" if d.known and c.known else "最多约"
     steps.append(f"预计医保报销{about} {reimbursed}；个人自付 = 总费用 − 报销 = 约 {self_pay}。")
-    numbered = [f"{STEP_MARKS[i]} {step}" for i, step in enumerate(steps)]
-    if level and rule.hospital_level is None:
-        numbered.insert(0, f"说明：资料没有按医院等级（{level}）区分报销比例，以下按一般比例估算。")
-    return numbered, reimbursed, self_pay
+    return [f"{STEP_MARKS[i]} {step}" for i, step in enumerate(steps)], reimbursed, self_pay
 
 
 def _unknown_ratio_steps(rule: Rule | None) -> list[str]:

@@ -62,7 +62,8 @@ class KnowledgeBase:
         self.manifest = read_manifest(index_dir)
         db = sqlite3.connect(f"file:{index_dir / DB}?mode=ro", uri=True)
         try:
-            cols = "passage_id, text, original, doc_id, doc_title, section, section_id, topics, sources, tokens, title_tokens"
+            cols = ("passage_id, text, original, doc_id, doc_title, section, section_id, topics, sources, tokens, "
+                    "title_tokens")
             self._rows = db.execute(f"SELECT {cols} FROM passages ORDER BY idx").fetchall()
             self._sections = dict(db.execute("SELECT section_id, text FROM sections"))
         finally:
@@ -160,7 +161,8 @@ class KnowledgeBase:
         best = sorted(fused, key=fused.get, reverse=True)[:k]  # type: ignore[arg-type]
         if best and mode != "dense" and any(i not in cosines for i in best):
             cosines.update(self._cosines(q, [i for i in best if i not in cosines]))
-        return [self._hit(i, fused[i], self._confidence(cosines.get(i, 0.0), self._coverage(q_tokens, i))) for i in best]
+        confidences = [self._confidence(cosines.get(i, 0.0), self._coverage(q_tokens, i)) for i in best]
+        return [self._hit(i, fused[i], c) for i, c in zip(best, confidences, strict=True)]
 
     def _cosines(self, query: str, ids: list[int]) -> dict[int, float]:
         vec = self._encode(query)

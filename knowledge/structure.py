@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from knowledge.text import Tracked
 
@@ -20,7 +21,7 @@ MAX_PASSAGE = 320
 TARGET_PASSAGE = 160
 
 # (level, pattern) — a lower level is an outer section. Matched on the cleaned line in its own script.
-COLLECTION_ITEM = re.compile(rf"^[^，。、；：,;:]{{2,40}}?(?:\s?\d{{1,2}}|范本[{NUM}]+|範本[{NUM}]+|精选[{NUM}]+|精選[{NUM}]+)$")
+COLLECTION_ITEM = re.compile(rf"^[^，。、；：,;:]{{2,40}}?(?:\s?\d{{1,2}}|[范範]本[{NUM}]+|精[选選][{NUM}]+)$")
 PART = re.compile(rf"第[{NUM}\d]+部分")
 CHAPTER = re.compile(rf"^第[{NUM}\d]+章\s*\S")
 ARTICLE = re.compile(rf"^第[{NUM}\d]+[条條](?=\s|[^\s，。、])")
@@ -70,7 +71,7 @@ def _split_run_together_parts(line: Tracked) -> Iterator[Tracked]:
         yield line
         return
     bounds = [0, *cuts, len(line.text)]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in pairwise(bounds):
         piece = line[start:end]
         if not piece.text.strip():
             continue
@@ -116,7 +117,7 @@ def sections(doc_id: str, title: str, lines: Iterable[Tracked]) -> list[Section]
 
 def _sentences(t: Tracked) -> list[Tracked]:
     bounds = [0, *[m.start() for m in SENTENCE_END.finditer(t.text)], len(t.text)]
-    pieces = [t[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if t.text[a:b].strip()]
+    pieces = [t[a:b] for a, b in pairwise(bounds) if t.text[a:b].strip()]
     out: list[Tracked] = []
     for p in pieces:  # an overlong sentence (run-together slides) is cut at commas, then hard
         while len(p.text) > MAX_PASSAGE:

@@ -126,8 +126,10 @@ def strip_pinyin_annotations(text: str) -> str:
     return _strip_pinyin(Tracked.of(text)).text
 
 
-# UTF-8 bytes that were decoded as GBK: a run of CJK that re-encodes to valid UTF-8 ("鍖讳繚" -> "医保").
-_GBK_RUN = re.compile(rf"[{CJK}\uff00-\uffef]{{2,}}")
+# UTF-8 bytes that were decoded as GBK ("鍖荤枟淇濋櫓" for 医疗保险). UTF-8 lead bytes of Chinese (E4-E9) are GBK
+# level-2 (rare) characters, so only runs starting with one are tried, longest decodable run first.
+_RARE_LEAD = re.compile(rf"[{CJK}]")
+_MAX_MOJIBAKE_RUN = 40
 # GBK text that lost bytes (a high bit stripped, a byte dropped): "醫?;鸸芾" for 醫保基金管理. The bytes are gone,
 # so the garbage run is dropped: from the '?' marker to the next ASCII letter (where the decoder re-synchronised,
 # inclusive) or the next punctuation (exclusive).
@@ -144,17 +146,41 @@ _STRAY_QUESTION_MARK = re.compile(r"\?(?=[。，,])")
 _INSERTED_NOISE = re.compile(rf"(?<=[{CJK}])(?:[.`'’]|(?<![A-Za-z])[a-z](?![A-Za-z]))(?=[{CJK}])")
 
 
-def _try_redecode(m: re.Match[str]) -> str:
-    run = m.group(0)
-    try:
-        fixed = run.encode("gbk").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return run
-    return fixed if re.fullmatch(rf"[{CJK}\u3000-\u303f\uff00-\uffef]+", fixed) else run
+def _redecoded_length(text: str, i: int) -> tuple[int, str]:
+    """Longest run ``text[i:i+n]`` (n >= 2) whose GBK bytes are valid UTF-8 Chinese, and its repair."""
+    lead = text[i].encode("gbk", errors="ignore")[:1]
+    if not lead or not 0xE4 <= lead[0] <= 0xE9:
+        return 0, ""
+    for n in range(min(_MAX_MOJIBAKE_RUN, len(text) - i), 1, -1):
+        try:
+            fixed = text[i : i + n].encode("gbk").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if re.fullmatch(rf"[{CJK}]+", fixed):
+            return n, fixed
+    return 0, ""
+
+
+def _redecode_runs(t: Tracked) -> Tracked:
+    spans: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(t.text):
+        n, fixed = _redecoded_length(t.text, i) if _RARE_LEAD.match(t.text[i]) else (0, "")
+        if n:
+            spans.append((i, i + n, fixed))
+        i += n or 1
+    if not spans:
+        return t
+    text, offsets, pos = "", (), 0
+    for a, b, fixed in spans:
+        text += t.text[pos:a] + fixed
+        offsets += t.offsets[pos:a] + (t.offsets[a],) * len(fixed)
+        pos = b
+    return Tracked(text + t.text[pos:], offsets + t.offsets[pos:])
 
 
 def _repair_mojibake(t: Tracked) -> Tracked:
-    t = t.sub(_GBK_RUN, _try_redecode)
+    t = _redecode_runs(t)
     t = t.sub(_LOST_BYTES, "")
     t = t.sub(_LOST_ANNOTATED, "")
     t = t.sub(_STRAY_QUESTION_MARK, "")
@@ -169,7 +195,9 @@ def repair_mojibake(text: str) -> str:
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<=[{CJK}\d）)])[,;:?!]|[,;:?!(](?=[{CJK}（(])|(?<=[{CJK}])[()]|[()](?=[{CJK}])")
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}，。、；：）])[ \t\u3000\xa0]+(?=[{CJK}（\d])|(?<=[{CJK}\d])[ \t\u3000\xa0]+(?=[{CJK}，。、；：])")
+_SPACE_BETWEEN_CJK = re.compile(
+    rf"(?<=[{CJK}，。、；：）])[ \t\u3000\xa0]+(?=[{CJK}（\d])|(?<=[{CJK}\d])[ \t\u3000\xa0]+(?=[{CJK}，。、；：])"
+)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 
 
@@ -191,7 +219,7 @@ def _normalize_punctuation(t: Tracked) -> Tracked:
 
 
 def normalize_punctuation(text: str) -> str:
-    """Full-width letters/digits -> ASCII, ASCII punctuation inside Chinese text -> Chinese forms, whitespace collapsed."""
+    """Full-width letters/digits -> ASCII, ASCII punctuation in Chinese text -> Chinese forms, whitespace collapsed."""
     return _normalize_punctuation(Tracked.of(text)).text
 
 

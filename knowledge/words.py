@@ -1,6 +1,7 @@
 """Words: the jieba tokenizer with the 医保 user dictionary, and the colloquial -> canonical synonym map.
 
-Both indexing and queries tokenise here, so a query's "社保卡"/"外地"/"报账" meets the documents' "医保卡"/"异地"/"报销".
+Both indexing and queries tokenise here, so a query's "社保卡"/"外地"/"报账" meets the documents'
+"医保卡"/"异地"/"报销".
 The data files live in ``knowledge/lexicon/`` (``jieba/userdict.txt`` is also Rasa's JiebaTokenizer dictionary).
 """
 
@@ -22,9 +23,15 @@ SYNONYMS = LEXICON_DIR / "synonyms.yml"
 
 # Question words and particles: frequent in queries, absent from (or meaningless in) the policy text.
 STOPWORDS = frozenset(
-    "的 了 是 吗 呢 吧 啊 呀 么 我 你 他 她 它 我们 请问 请 一下 怎么 怎么办 怎样 怎么样 如何 什么 哪些 哪个 哪里 哪儿 多少 "
-    "多久 几 几个 能 能不能 可以 可不可以 需要 要 有 没有 有没有 还 都 和 与 及 或 在 对 把 被 就 也 又 等 这 那 个 "
-    "一般 现在 时候 之后 以后 一个 一张 给 帮 帮我 去 到 让 用 会 该 应该 里 中 上 下".split()
+    [
+        "的", "了", "是", "吗", "呢", "吧", "啊", "呀", "么", "我", "你", "他", "她",
+        "它", "我们", "请问", "请", "一下", "怎么", "怎么办", "怎样", "怎么样", "如何",
+        "什么", "哪些", "哪个", "哪里", "哪儿", "多少", "多久", "几", "几个", "能", "能不能",
+        "可以", "可不可以", "需要", "要", "有", "没有", "有没有", "还", "都", "和", "与",
+        "及", "或", "在", "对", "把", "被", "就", "也", "又", "等", "这", "那", "个",
+        "一般", "现在", "时候", "之后", "以后", "一个", "一张", "给", "帮", "帮我", "去",
+        "到", "让", "用", "会", "该", "应该", "里", "中", "上", "下"
+    ]
 )
 _WORD = re.compile(r"[\w%]")
 

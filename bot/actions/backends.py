@@ -56,6 +56,16 @@ def estimate(insurance_type: str, visit_type: str, total_cost: float, hospital_l
     return _call("报销政策表", run)
 
 
+def estimate_problem(insurance_type: str, visit_type: str, total_cost: float, hospital_level: str | None) -> str:
+    """Why the policy table cannot estimate these inputs (a polite Chinese sentence), or ""."""
+    def run() -> str:
+        from knowledge.policy_table import check_estimate_inputs
+
+        return check_estimate_inputs(insurance_type, visit_type, total_cost, hospital_level) or ""
+
+    return _call("报销政策表", run)
+
+
 def account_service() -> Any:
     def load() -> Any:
         from accounts.service import get_account_service

@@ -24,7 +24,9 @@ MAX_TRANSACTIONS = 5
 
 
 def _channel(tracker: Tracker) -> str:
-    return tracker.get_latest_input_channel() or "rest"
+    """kiosk / widget / staff as kiosk_api labels it in the message metadata, else Rasa's input channel."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return str(metadata.get("channel") or tracker.get_latest_input_channel() or "rest")
 
 
 class ValidateBalanceForm(FormValidationAction):

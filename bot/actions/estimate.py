@@ -16,11 +16,31 @@ from bot.actions.vocabulary import insurance_type, parse_amount, visit_type
 
 MAX_TOTAL_COST = 10_000_000  # yuan; anything above is a typo, not a hospital bill
 INTENT = "estimate_reimbursement"
+_AMOUNT_INTENTS = {"estimate_reimbursement", "inform"}
+# An answer to "总费用多少" with one of these intents is the patient leaving the form, not an amount.
+_LEAVING_INTENTS = {"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank", "check_balance"}
 
 
 class ValidateEstimateForm(FormValidationAction):
     def name(self) -> str:
         return "validate_estimate_form"
+
+    def extract_total_cost(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("total_cost") is not None:
+            return {}
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        asked = tracker.get_slot("requested_slot") == "total_cost"
+        if (intent not in _AMOUNT_INTENTS and not asked) or intent in _LEAVING_INTENTS:
+            return {}
+        entity = next(tracker.get_latest_entity_values("amount"), None)
+        amount = parse_amount(str(entity)) if entity else None
+        text = tracker.latest_message.get("text") or ""
+        amount = amount or parse_amount(text)
+        if amount is None:
+            return {"total_cost": text} if asked and text else {}  # validation explains what is expected
+        return {"total_cost": amount}
 
     def validate_insurance_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -49,16 +69,10 @@ class ValidateEstimateForm(FormValidationAction):
 
 
 def as_citation(source: Any) -> Citation:
-    """The policy table's sources may be Citation-like objects, dicts or plain strings."""
-    if isinstance(source, dict):
-        get = source.get
-    else:
-        def get(key: str, default: str = "") -> Any:
-            return getattr(source, key, default)
-    if isinstance(source, str):
-        return Citation(doc=source, section="", passage_id="")
-    return Citation(doc=str(get("doc", "") or get("doc_title", "")), section=str(get("section", "")),
-                    passage_id=str(get("passage_id", "")), quote=str(get("quote", "")))
+    """The policy table's citation → the answer_meta citation shape."""
+    meta = source.as_meta() if hasattr(source, "as_meta") else dict(source)
+    return Citation(doc=str(meta.get("doc", "")), section=str(meta.get("section", "")),
+                    passage_id=str(meta.get("passage_id", "")), quote=str(meta.get("quote", "")))
 
 
 class ActionEstimate(Action):
@@ -80,16 +94,18 @@ class ActionEstimate(Action):
                   fallback=True, handoff=True, intent=INTENT)
             return reset
         if result is None:
-            reply(dispatcher, tracker, texts.ESTIMATE_UNAVAILABLE.format(
+            try:
+                reason = backends.estimate_problem(table_kind, visit, total, level)
+            except backends.BackendUnavailable:
+                reason = ""
+            reply(dispatcher, tracker, (reason or "") + texts.ESTIMATE_UNAVAILABLE.format(
                 insurance_type=kind, visit_type=visit, help=texts.human_help()), fallback=True, handoff=True,
                 intent=INTENT, buttons=main_menu())
             return reset
-        lines = [texts.ESTIMATE_TITLE.format(insurance_type=table_kind, visit_type=visit, total_cost=total)]
-        if kind == "新农合":
-            lines.append(texts.NEW_RURAL_MERGED)
-        lines += [f"{n}. {step}" for n, step in enumerate(result.steps, 1)]
-        lines += [texts.ESTIMATE_RESULT.format(reimbursed=result.reimbursed, self_pay=result.self_pay),
-                  texts.ESTIMATE_DISCLAIMER]
+        lines = [texts.NEW_RURAL_MERGED] if kind == "新农合" else []
+        lines.append(result.explain())
+        complete = bool(getattr(result, "complete", False)) and result.reimbursed is not None
         reply(dispatcher, tracker, "\n".join(lines), citations=[as_citation(s) for s in result.sources],
-              confidence=1.0, intent=INTENT, buttons=main_menu())
+              confidence=1.0 if complete else 0.5, intent=INTENT, buttons=main_menu(),
+              handoff=result.reimbursed is None)
         return reset

@@ -132,25 +132,17 @@ class ActionCatalogLookup(Action):
         return []
 
     def _answer_match(self, dispatcher: CollectingDispatcher, tracker: Tracker, matches: list[Any]) -> None:
+        """The catalog phrases its own rows (category explained, restriction, data source); the bot cites them."""
         best = matches[0]
-        form = f"（{best.dosage_form}）" if getattr(best, "dosage_form", "") else ""
-        lines = [texts.CATALOG_MATCH.format(name=best.name, category=best.category, form=form)]
-        if getattr(best, "restriction", ""):
-            lines.append(texts.CATALOG_RESTRICTION.format(restriction=best.restriction))
-        if getattr(best, "note", ""):
-            lines.append(texts.CATALOG_NOTE.format(note=best.note))
-        lines.append(texts.CATALOG_SOURCE.format(source=best.source))
+        lines = [best.to_chinese()]
         citations = [Citation(doc=str(best.source), section=str(best.category), passage_id=f"catalog:{best.name}",
-                              quote=lines[0])]
-        try:  # what the category means for the patient, quoted from the policy documents
-            chosen, _ = search_answer(f"{best.category}药品 报销 支付", "ask_catalog")
-        except backends.BackendUnavailable:
-            chosen = []
-        if chosen:
-            explanation, more = passages.compose(chosen[:1], f"{best.category}药品 报销 自付 全额",
-                                                 intro=f"{best.category}药品怎么报：")
-            lines.append(explanation)
-            citations.extend(more)
+                              quote=lines[0][:passages.QUOTE_CHARS])]
+        category_source = getattr(best, "citation", None)
+        if category_source is not None:
+            meta = category_source.as_meta()
+            lines.append(category_source.cite())
+            citations.append(Citation(doc=meta["doc"], section=meta["section"], passage_id=meta["passage_id"],
+                                      quote=meta["quote"]))
         others = [m.name for m in matches[1:4] if m.name != best.name]
         if others:
             lines.append(texts.CATALOG_OTHER_MATCHES.format(names="、".join(others)))

@@ -58,17 +58,10 @@ FILING_GUIDE_TITLE = "【{filing_type}备案指引】以下内容摘自政策文
 DISEASE_GUIDE_TITLE = "【{disease} 门诊慢特病申请指引】以下内容摘自政策文件："
 GUIDE_NOTHING_FOUND = "政策文件中没有找到“{topic}”的具体规定。{help}"
 
-ESTIMATE_TITLE = "【报销估算】{insurance_type}医保 · {visit_type} · 总费用 {total_cost:,.2f} 元"
-ESTIMATE_RESULT = "估算医保支付 {reimbursed:,.2f} 元，个人自付约 {self_pay:,.2f} 元。"
-ESTIMATE_DISCLAIMER = "以上为按政策表的估算，不含目录外费用和乙类先行自付部分，实际以结算单为准。"
 ESTIMATE_UNAVAILABLE = (
     "抱歉，政策表里没有“{insurance_type}医保 {visit_type}”的可靠数据，无法估算，我不会编造数字。{help}"
 )
 
-CATALOG_MATCH = "“{name}”在医保药品目录中属于【{category}】{form}。"
-CATALOG_RESTRICTION = "限定支付范围：{restriction}"
-CATALOG_NOTE = "说明：{note}"
-CATALOG_SOURCE = "目录来源：{source}"
 CATALOG_OTHER_MATCHES = "您是不是还想查：{names}"
 CATALOG_NOT_FOUND = "在目录中没有找到“{name}”。请核对药品名称（可用通用名，如“阿莫西林”），或到窗口咨询。"
 

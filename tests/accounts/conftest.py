@@ -94,8 +94,9 @@ def postgres_url() -> Iterator[str]:
     )
     try:
         for db in ("accounts", "rasa", "scale"):
+            create = f"CREATE DATABASE {db}"
             subprocess.run(
-                [psql, "-h", "127.0.0.1", "-p", str(port), "-U", "yibao", "-d", "postgres", "-c", f"CREATE DATABASE {db}"],
+                [psql, "-h", "127.0.0.1", "-p", str(port), "-U", "yibao", "-d", "postgres", "-c", create],
                 check=True, capture_output=True,
             )
         yield f"postgresql://yibao@127.0.0.1:{port}/"

@@ -205,7 +205,10 @@ def test_audit_log_records_everything_without_secrets(service: AccountService, d
             f"{e.event} {e.outcome} {e.actor} {e.channel} {e.conversation_id} {e.card_hint} {e.detail}" for e in entries
         )
     assert [(e.event, e.outcome) for e in entries] == [
-        ("verify_pin", "failed"), ("verify_pin", "ok"), ("disclose_balance", "disclosed"), ("disclose_balance", "denied"),
+        ("verify_pin", "failed"),
+        ("verify_pin", "ok"),
+        ("disclose_balance", "disclosed"),
+        ("disclose_balance", "denied"),
     ]
     assert all(e.occurred_at is not None and e.channel for e in entries)
     assert row.card_number not in dump and row.pin not in dump and row.id_number not in dump

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from knowledge.catalog import SAMPLE_CSV, Catalog, DrugRecord, read_catalog_csv
+from knowledge.ingest import read_document
 from knowledge.policy_table import PolicyTable
 from knowledge.text import Tracked, clean_line, content_lines, to_simplified
 from yibao.settings import PROJECT_ROOT, get_settings
@@ -104,3 +105,14 @@ def _cleaned(doc: str) -> str:
 def cleaned_document() -> Callable[[str], str]:
     """The simplified text of a corpus document after the knowledge base's own cleaning steps."""
     return _cleaned
+
+
+@cache
+def _title(doc: str) -> str:
+    return to_simplified(read_document(get_settings().corpus_dir / doc).title)
+
+
+@pytest.fixture(scope="session")
+def document_title() -> Callable[[str], str]:
+    """A corpus document's title as the knowledge base shows it in citations."""
+    return _title

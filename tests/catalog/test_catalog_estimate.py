@@ -79,8 +79,16 @@ def test_unknown_ratio_refers_to_the_window(shipped_table: PolicyTable, shipped_
 
 def test_hospital_level_not_in_table_is_said(shipped_table: PolicyTable) -> None:
     est = estimate("职工医保", "住院", "10000", hospital_level="三甲", table=shipped_table)
-    assert est is not None and est.hospital_level == "三级"
-    assert "没有按医院等级" in est.steps[0]
+    plain = estimate("职工医保", "住院", "10000", table=shipped_table)
+    assert est is not None and plain is not None and est.hospital_level == "三级"
+    assert "没有按医院等级" in est.notes[0] and est.notes[0] in est.explain()
+    assert est.reimbursed == plain.reimbursed
+
+
+def test_unrecognised_hospital_level_falls_back_to_the_general_rule(shipped_table: PolicyTable) -> None:
+    est = estimate("职工医保", "住院", "10000", hospital_level="不清楚", table=shipped_table)
+    assert est is not None and est.hospital_level is None and est.reimbursed is not None
+    assert "没有识别出医院等级" in est.explain()
 
 
 def test_local_table_full_arithmetic(local_table_file: Path) -> None:
@@ -187,3 +195,12 @@ def test_policy_table_setting_points_at_the_hospital_file(
 def test_missing_policy_table_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyTableError, match="YIBAO_POLICY_TABLE"):
         get_policy_table(tmp_path / "nope.yml")
+
+
+def test_sources_have_the_answer_meta_citation_shape(shipped_table: PolicyTable, shipped_yaml: dict) -> None:
+    est = estimate("职工医保", "住院", "1000", table=shipped_table)
+    assert est is not None
+    source = _rule(shipped_yaml, "职工医保", "住院")["ratio"]["source"]
+    meta = est.sources[0].as_meta()
+    assert set(meta) == {"doc", "section", "passage_id", "quote"}
+    assert (meta["doc"], meta["quote"], est.sources[0].file) == (source["title"], source["quote"], source["doc"])

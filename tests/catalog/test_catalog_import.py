@@ -88,7 +88,9 @@ def test_another_process_import_is_seen_without_restart(tmp_path: Path, write_cs
 def test_shipped_sample_imports_cleanly(catalog: Catalog) -> None:
     count = catalog.import_csv(SAMPLE_CSV)
     assert 30 <= count <= 60
-    assert catalog.lookup("布洛芬")[0].name == "布洛芬"
+    match = catalog.lookup("布洛芬")[0]
+    assert match.name == "布洛芬"
+    assert match.source == SAMPLE_LABEL  # still labelled as sample data after an import
 
 
 def test_cli_import_and_lookup(isolated_settings: Path, write_csv: Callable[[str, str], Path]) -> None:

@@ -123,3 +123,26 @@ def test_category_explanation_quotes_its_source(category: str) -> None:
 def test_unknown_category_lists_the_known_ones() -> None:
     text = category_explanation("丁类")
     assert "甲类" in text and "乙类" in text and get_settings().human_help in text
+
+
+def test_a_longer_drug_name_is_not_taken_for_its_part(catalog: Catalog) -> None:
+    # 阿莫西林克拉维酸钾 is another drug than 阿莫西林: at most a suggestion, never a sure answer.
+    matches = catalog.lookup("阿莫西林克拉维酸钾")
+    assert all(m.score < 80 for m in matches)
+    assert "您是不是要找" in catalog.answer("阿莫西林克拉维酸钾") or not matches
+
+
+def test_partial_names_stay_below_a_sure_hit_and_one_typo_above_it(catalog: Catalog) -> None:
+    partial = catalog.lookup("头孢")
+    typo = catalog.lookup("阿莫西休")
+    assert partial and max(m.score for m in partial) < typo[0].score < 90
+
+
+def test_dosage_form_named_inside_a_question_is_noticed(catalog: Catalog) -> None:
+    match = catalog.lookup("二甲双胍缓释片能报吗")[0]
+    assert match.name == "二甲双胍" and match.score >= 90
+    assert "缓释片" in match.form_warning
+
+
+def test_asking_about_a_category_explains_it(catalog: Catalog) -> None:
+    assert catalog.answer("乙類") == category_explanation("乙类")

@@ -21,7 +21,9 @@ DOMAIN = Domain.from_dict(
     {
         "intents": ["check_balance", "inform"],
         "entities": ["card_number"],
-        "slots": {s: {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]} for s in SLOTS},
+        "slots": {
+            s: {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]} for s in SLOTS
+        },
         "forms": {"balance_form": {"required_slots": ["card_number", "pin"]}},
     }
 )

@@ -1,0 +1,159 @@
+"""Chat load benchmark: latency p50/p95/p99 and throughput at 1, 10 and 50 concurrent sessions.
+
+Each concurrent session is a patient asking questions one after another. Three targets, side by side:
+  health   GET /api/health (the API's floor: no Rasa turn)
+  rasa     the Rasa REST webhook directly (the baseline: what the dialogue stack itself costs)
+  api      POST /api/chat through kiosk_api (what the pages see)
+Target: api p95 <= 150 ms at 10 concurrent sessions, 0 errors.
+
+    .venv/bin/python benchmarks/bench_chat_load.py                 # private stack on free ports
+    .venv/bin/python benchmarks/bench_chat_load.py --api-url http://127.0.0.1:8000 --rasa-url http://127.0.0.1:5005
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from yibao.settings import get_settings
+from yibao.stack import Ports, Stack
+
+# Typical patient questions (a mix of policy topics); the answers are not checked here, only timed.
+QUESTIONS = [
+    "住院报销比例是多少", "异地就医备案怎么办理", "门诊慢性病怎么申请", "乙类药品自己要付多少",
+    "起付线是多少钱", "在外地看病能直接结算吗", "看病要带什么证件", "封顶线以上的费用怎么办",
+]
+TARGET_P95_MS, TARGET_CONCURRENCY = 150.0, 10
+
+
+@dataclass
+class Result:
+    target: str
+    concurrency: int
+    latencies_ms: list[float]
+    errors: int
+    wall_s: float
+
+    def percentile(self, q: int) -> float:
+        if len(self.latencies_ms) < 2:
+            return self.latencies_ms[0] if self.latencies_ms else float("nan")
+        return statistics.quantiles(self.latencies_ms, n=100, method="inclusive")[q - 1]
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+Request = Callable[[httpx.AsyncClient, str, int], Awaitable[httpx.Response]]
+
+
+async def _new_session(client: httpx.AsyncClient) -> str:
+    resp = await client.post("/api/session", json={"channel": "api"})
+    resp.raise_for_status()
+    return str(resp.json()["session_id"])
+
+
+def _requests(api_url: str, rasa_url: str) -> dict[str, tuple[str, Request]]:
+    async def health(client: httpx.AsyncClient, _: str, __: int) -> httpx.Response:
+        return await client.get("/api/health")
+
+    async def rasa(client: httpx.AsyncClient, sender: str, i: int) -> httpx.Response:
+        body = {"sender": sender, "message": QUESTIONS[i % len(QUESTIONS)]}
+        return await client.post("/webhooks/rest/webhook", json=body)
+
+    async def api(client: httpx.AsyncClient, session_id: str, i: int) -> httpx.Response:
+        return await client.post("/api/chat", json={"session_id": session_id, "message": QUESTIONS[i % len(QUESTIONS)]})
+
+    return {"health": (api_url, health), "rasa": (rasa_url, rasa), "api": (api_url, api)}
+
+
+async def run_level(name: str, base_url: str, request: Request, concurrency: int, per_session: int) -> Result:
+    limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+        if name == "api":
+            senders = await asyncio.gather(*(_new_session(client) for _ in range(concurrency)))
+        else:
+            senders = [f"bench-{secrets.token_hex(8)}" for _ in range(concurrency)]
+        latencies: list[float] = []
+        errors = 0
+
+        async def patient(sender: str, offset: int) -> None:
+            nonlocal errors
+            for i in range(per_session):
+                start = time.perf_counter()
+                try:
+                    resp = await request(client, sender, offset + i)
+                    ok = resp.status_code < 400
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors += not ok
+
+        wall = time.perf_counter()
+        await asyncio.gather(*(patient(s, n) for n, s in enumerate(senders)))
+        return Result(name, concurrency, latencies, errors, time.perf_counter() - wall)
+
+
+def print_table(results: list[Result]) -> None:
+    print(f"\n{'target':<8}{'sessions':>9}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}"
+          f"{'p99 ms':>10}{'req/s':>9}")
+    for r in results:
+        print(f"{r.target:<8}{r.concurrency:>9}{len(r.latencies_ms):>10}{r.errors:>8}{r.percentile(50):>10.1f}"
+              f"{r.percentile(95):>10.1f}{r.percentile(99):>10.1f}{r.throughput:>9.1f}")
+    goal = next((r for r in results if r.target == "api" and r.concurrency == TARGET_CONCURRENCY), None)
+    if goal:
+        met = goal.percentile(95) <= TARGET_P95_MS and goal.errors == 0
+        print(f"\ntarget: api p95 <= {TARGET_P95_MS:.0f} ms at {TARGET_CONCURRENCY} sessions, 0 errors -> "
+              f"{'MET' if met else 'NOT MET'} (p95 {goal.percentile(95):.1f} ms, {goal.errors} errors)")
+
+
+async def bench(api_url: str, rasa_url: str, levels: list[int], per_session: int) -> list[Result]:
+    targets = _requests(api_url, rasa_url)
+    # Warm-up: the first answers load models and fill caches; not measured.
+    await run_level("api", api_url, targets["api"][1], 2, len(QUESTIONS))
+    results = []
+    for concurrency in levels:
+        for name, (base_url, request) in targets.items():
+            results.append(await run_level(name, base_url, request, concurrency, per_session))
+            r = results[-1]
+            print(f"  {name:<7} x{concurrency:<3} p95 {r.percentile(95):7.1f} ms  {r.errors} errors", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--api-url", help="a running kiosk API; default: start a private stack on free ports")
+    parser.add_argument("--rasa-url", help="its Rasa server (for the baseline)")
+    parser.add_argument("--levels", default="1,10,50", help="concurrent sessions, comma separated")
+    parser.add_argument("--per-session", type=int, default=10, help="questions each session asks")
+    args = parser.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    with ExitStack() as cleanup:
+        if args.api_url and args.rasa_url:
+            api_url, rasa_url = args.api_url, args.rasa_url
+        else:
+            data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+            shutil.copytree(get_settings().index_dir, data_dir / "index")
+            env = {"YIBAO_DATA_DIR": str(data_dir), "YIBAO_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
+                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}"}
+            stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
+            print("starting a private stack on free ports ...", flush=True)
+            stack.start(timeout=400)
+            cleanup.callback(stack.stop)
+            api_url, rasa_url = stack.api_url, stack.rasa_url
+        print_table(asyncio.run(bench(api_url, rasa_url, levels, args.per_session)))
+
+
+if __name__ == "__main__":
+    main()
