@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
-from kiosk_api.middleware import BodyLimit, SecurityHeaders
+from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
 from kiosk_api.routes import chat, health, pages, staff
 from kiosk_api.routes.pages import STATIC_DIR
@@ -24,9 +25,8 @@ log = get_logger("kiosk_api")
 def _warm_up() -> None:
     """Load the knowledge base and catalog in the background so the first staff search is fast."""
     try:
-        from knowledge.retrieve import get_knowledge_base
-
         from knowledge.catalog import get_catalog
+        from knowledge.retrieve import get_knowledge_base
 
         get_knowledge_base()
         get_catalog()
@@ -38,6 +38,9 @@ def _warm_up() -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     configure_logging("kiosk_api")  # here, after uvicorn set up its own loggers, so they are redacted too
+    # uvicorn's access log would write full session ids; AccessLog writes a shortened one instead.
+    logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     cfg = get_config()
     get_store()  # create tables before the first request
     app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds)
@@ -61,6 +64,7 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes)
+    app.add_middleware(AccessLog)
     return app
 
 

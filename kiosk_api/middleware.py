@@ -1,13 +1,17 @@
-"""ASGI middleware: refuse oversized bodies early, and send safe headers with every page."""
+"""ASGI middleware: refuse oversized bodies early, safe headers with every page, and an access log
+that never writes a session id (it is the key to a verified balance) in full."""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kiosk_api.errors import error_body
+from yibao.logging import get_logger
 
 # Pages load only their own scripts and styles; the widget may be framed by the hospital's own site.
 _CSP = "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'none'"
@@ -16,6 +20,35 @@ _PAGE_HEADERS = {
     "/staff": _CSP + "; frame-ancestors 'self'",
     "/widget": _CSP + "; frame-ancestors *",
 }
+
+
+_SESSION_IN_PATH = re.compile(r"(/api/session/[A-Za-z0-9_-]{6})[A-Za-z0-9_-]*")
+_access_log = get_logger("kiosk_api.access")
+
+
+class AccessLog:
+    """Replaces uvicorn's access log (disabled in the app's lifespan)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start, status = time.perf_counter(), 500
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            _access_log.info("http", method=scope["method"], path=_SESSION_IN_PATH.sub(r"\1…", scope["path"]),
+                             status=status, ms=round((time.perf_counter() - start) * 1000, 1))
 
 
 class BodyLimit:

@@ -23,32 +23,33 @@ def _bigrams(text: str) -> set[str]:
 
 
 def excerpt(passage: str, query: str, limit: int = MAX_EXCERPT) -> str:
-    """The run of whole sentences around the sentence sharing most character bigrams with the query."""
+    """Whole sentences sharing most character bigrams with the query, in passage order, up to ``limit``
+    characters; gaps are marked with "…". Short passages are shown whole."""
     passage = re.sub(r"[ \t\u3000]+", " ", passage).strip()
     if len(passage) <= limit:
         return passage
     sentences = [s for s in _SENTENCE_END.split(passage) if s.strip()]
     wanted = _bigrams(query)
     scores = [len(_bigrams(s) & wanted) for s in sentences]
-    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-    start = end = best
-    length = len(sentences[best])
-    while True:  # grow towards the better-scoring neighbour while it fits
-        options = [i for i in (start - 1, end + 1) if 0 <= i < len(sentences) and length + len(sentences[i]) <= limit]
-        if not options:
-            break
-        nxt = max(options, key=lambda i: (scores[i], -abs(i - best)))
-        length += len(sentences[nxt])
-        start, end = min(start, nxt), max(end, nxt)
-    text = "".join(sentences[start : end + 1]).strip()
-    if len(text) > limit:  # one very long sentence: cut around its first matching bigram
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    chosen: list[int] = []
+    length = 0
+    for i in ranked:
+        if chosen and (scores[i] == 0 or length + len(sentences[i]) > limit):
+            continue
+        chosen.append(i)
+        length += len(sentences[i])
+    chosen.sort()
+    if len(chosen) == 1 and len(sentences[chosen[0]]) > limit:  # one very long sentence: cut around the match
+        text = sentences[chosen[0]]
         hit = min((text.find(b) for b in wanted if b in text), default=0)
         lo = max(0, hit - limit // 3)
-        text = text[lo : lo + limit]
-        text = ("…" if lo else "") + text + "…"
-    else:
-        text = ("…" if start > 0 else "") + text + ("…" if end < len(sentences) - 1 else "")
-    return text
+        return ("…" if lo or chosen[0] else "") + text[lo : lo + limit].strip() + "…"
+    parts = []
+    for n, i in enumerate(chosen):
+        gap = i > 0 if n == 0 else i != chosen[n - 1] + 1
+        parts.append(("…" if gap else "") + sentences[i].strip())
+    return "".join(parts) + ("…" if chosen[-1] < len(sentences) - 1 else "")
 
 
 def citation(hit: Any, quote: str) -> Citation:

@@ -57,6 +57,10 @@ def test_kiosk_remote_filing_then_balance_portrait(
     page.locator(".topic[data-topic=remote_filing]").click()
     page.locator(".quick", has_text="异地就医备案怎么办理").click()
     reply = _last_reply(page)
+    if reply.locator(".sources").count() == 0:  # the assistant first asks which kind of filing: tap a choice
+        reply.locator(".quick").first.click()
+        page.wait_for_selector(f".reply >> nth={page.locator('.reply').count()}", timeout=ANSWER_TIMEOUT)
+        reply = _last_reply(page)
     reply.locator(".sources summary").click()
     assert reply.locator(".sources li").count() >= 1
     assert reply.locator(".bubble.bot").first.inner_text().strip()

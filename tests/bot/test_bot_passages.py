@@ -1,0 +1,53 @@
+"""Answers quote the passage itself (never paraphrased) trimmed around the question, with the citation."""
+
+from __future__ import annotations
+
+from bot.actions import passages
+from knowledge.retrieve import Hit
+
+LONG = (
+    "备案类型包括长期异地居住、临时外出就医和转院就医三种情况。"
+    "长期异地居住需提供居住证明，有效期一般为1-2年；临时外出就医需提供外出证明，有效期3-6个月。"
+    + "医院应加强内部管理，定期开展培训，提高服务质量。" * 8
+    + "转院就医需提供转诊证明，有效期根据病情确定。"
+)
+
+
+def hit(text: str, confidence: float, section_id: str = "s1", passage_id: str = "p1") -> Hit:
+    return Hit(passage_id=passage_id, text=text, original=text, doc_id="d1", doc_title="医院医保协议培训课件",
+               section="第四部分：医保结算管理", section_id=section_id, topics=["remote_filing"], score=1.0,
+               confidence=confidence, sources=[])
+
+
+def test_excerpt_keeps_the_matching_sentence_and_its_figures() -> None:
+    text = passages.excerpt(LONG, "临时外出就医备案有效期多久")
+    assert "3-6个月" in text
+    assert len(text) <= passages.MAX_EXCERPT + 4  # plus the ellipses marking gaps
+    assert "提高服务质量" not in text  # the unrelated middle is left out
+
+
+def test_excerpt_finds_a_late_sentence() -> None:
+    assert "转诊证明" in passages.excerpt(LONG, "转院就医备案需要什么证明")
+
+
+def test_short_passage_is_shown_whole() -> None:
+    short = "甲类药品由医保基金全额支付。"
+    assert passages.excerpt(short, "甲类") == short
+
+
+def test_below_threshold_selects_nothing() -> None:
+    assert passages.select([hit(LONG, 0.2)], threshold=0.35) == []
+
+
+def test_close_runner_up_from_another_section_is_added() -> None:
+    chosen = passages.select(
+        [hit(LONG, 0.9), hit("别的", 0.85, "s2", "p2"), hit("同节", 0.88, "s1", "p3")], threshold=0.35
+    )
+    assert [h.passage_id for h in chosen] == ["p1", "p2"]
+
+
+def test_compose_cites_document_section_and_confidence() -> None:
+    text, citations = passages.compose([hit(LONG, 0.91)], "临时外出备案有效期")
+    assert "3-6个月" in text
+    assert "来源：《医院医保协议培训课件》 第四部分：医保结算管理（匹配度 91%）" in text
+    assert citations[0].passage_id == "p1" and "3-6个月" in citations[0].quote

@@ -1,0 +1,52 @@
+"""Colloquial values → canonical slot values, and amounts written the Chinese way."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.actions.vocabulary import compact, filing_type, insurance_type, parse_amount, visit_type
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("2万", 20000), ("两万", 20000), ("一万二", 12000), ("15000元", 15000), ("3.5万", 35000), ("1.2w", 12000),
+     ("12,000", 12000), ("五千", 5000), ("三千五", 3500), ("花了8000多", 8000), ("十五万", 150000), ("300", 300),
+     ("住院花了2万能报多少", 20000)],
+)
+def test_amounts_in_patient_phrasing(text: str, amount: float) -> None:
+    assert parse_amount(text) == amount
+
+
+@pytest.mark.parametrize("text", ["", "不知道", "很多钱", "😀"])
+def test_no_amount_is_none(text: str) -> None:
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("城镇职工医保", "职工"), ("我退休了", "职工"), ("城乡居民", "居民"), ("新农合", "新农合"), ("合作医疗", "新农合"),
+     ("不知道", None)],
+)
+def test_insurance_types(text: str, expected: str | None) -> None:
+    assert insurance_type(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("住院", "住院"), ("出院结算", "住院"), ("看门诊", "门诊"), ("慢特病门诊", "门诊慢特病"), ("随便", None)],
+)
+def test_visit_types(text: str, expected: str | None) -> None:
+    assert visit_type(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("长期异地居住", "长期异地居住"), ("异地安置", "长期异地居住"), ("去外地出差", "临时外出"),
+     ("转诊过去", "转院"), ("不清楚", None)],
+)
+def test_filing_types(text: str, expected: str | None) -> None:
+    assert filing_type(text) == expected
+
+
+def test_keypad_digits_are_compacted() -> None:
+    assert compact("6217 0012-3456") == "621700123456"
