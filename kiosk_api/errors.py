@@ -32,6 +32,7 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
 
 
 _STATUS_MESSAGES = {
+    400: ("invalid_input", "提交的内容无法识别，请重新输入。"),  # e.g. a body that is not text at all
     404: ("not_found", "没有找到这个地址。"),
     405: ("method_not_allowed", "不支持这种请求方式。"),
     413: ("too_large", "提交的内容太大了，请精简后再试。"),

@@ -1,11 +1,14 @@
 """`yibao kb build`: ingest the corpus and persist the index under ``get_settings().index_dir``.
 
-    index_dir/passages.sqlite   passages, sections (full text), sources, BM25 tokens, embedding cache
-    index_dir/dense.faiss       inner-product FAISS index over normalised passage embeddings (row = passage idx)
+    index_dir/passages.sqlite   passages, sections (full text), sources, retrieval units with their BM25 tokens
+                                (words and character bigrams), embedding cache
+    index_dir/dense.faiss       inner-product FAISS index over normalised unit embeddings (row = unit idx)
     index_dir/manifest.json     model, corpus hash, per-document hashes, counts, build time
 
 Incremental: an unchanged corpus (and model, and pipeline version) is not rebuilt; otherwise ingestion reruns
-(it takes well under a second) and only passages whose text is not in the embedding cache are embedded.
+(it takes a few seconds) and only units whose text is not in the embedding cache are embedded.
+Retrieval units (clauses, sentences, sentence windows, passages: see ``knowledge.units``) are what is scored;
+passages are what is shown.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.ingest import Document, Passage, ingest
-from knowledge.words import tokens
+from knowledge.units import Unit, section_units
+from knowledge.words import bigrams, tokens
 from yibao.settings import Settings, get_settings
 
 # Bump when cleaning, sectioning or tokenisation changes, so a build redoes the index for the same corpus.
-PIPELINE_VERSION = "5"
+PIPELINE_VERSION = "6"
 MANIFEST = "manifest.json"
 DB = "passages.sqlite"
 FAISS_FILE = "dense.faiss"
@@ -37,6 +41,8 @@ CREATE TABLE IF NOT EXISTS passages (idx INTEGER PRIMARY KEY, passage_id TEXT UN
     title_tokens TEXT);
 CREATE TABLE IF NOT EXISTS sections (section_id TEXT PRIMARY KEY, doc_id TEXT, path TEXT, text TEXT);
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB);
+CREATE TABLE IF NOT EXISTS units (idx INTEGER PRIMARY KEY, passages TEXT, text TEXT, context TEXT, tokens TEXT,
+    bigrams TEXT);
 """
 
 
@@ -45,14 +51,18 @@ class BuildReport:
     up_to_date: bool
     documents: int
     passages: int
-    embedded: int  # passages embedded in this run (the rest came from the cache)
+    embedded: int  # units embedded in this run (the rest came from the cache)
     seconds: float
 
 
-def embedding_text(p: Passage) -> str:
-    """What the dense encoder sees: the innermost headings give short clauses their context."""
-    heads = [h for h in p.section.split(" > ")[1:] if len(h) > 4][-2:]
-    return f"{' '.join(heads)}：{p.text}" if heads else p.text
+def retrieval_units(items: list[Passage]) -> list[Unit]:
+    """The units of every section, in document order (passage indices refer to ``items``)."""
+    by_section: dict[str, list[tuple[int, str]]] = {}
+    paths: dict[str, str] = {}
+    for idx, p in enumerate(items):
+        by_section.setdefault(p.primary.section_id, []).append((idx, p.text))
+        paths[p.primary.section_id] = p.section
+    return [u for sid, members in by_section.items() for u in section_units(paths[sid], members)]
 
 
 def corpus_hash(docs: list[Document], model: str) -> str:
@@ -79,11 +89,13 @@ def _embed_missing(
     db: sqlite3.Connection, texts: list[str], model_path: str, progress: Callable
 ) -> tuple[np.ndarray, int]:
     keys = [hashlib.sha1(f"{Path(model_path).name}\n{t}".encode()).hexdigest() for t in texts]
-    cached = {k: v for k, v in db.execute("SELECT key, vector FROM embeddings") if k in set(keys)}
-    missing = [i for i, k in enumerate(keys) if k not in cached]
+    wanted = set(keys)
+    cached = {k: v for k, v in db.execute("SELECT key, vector FROM embeddings") if k in wanted}
+    # Similar lengths batch together (less padding); a repeated unit text is embedded once.
+    missing = sorted({k: i for i, k in enumerate(keys) if k not in cached}.values(), key=lambda i: len(texts[i]))
     if missing:
         encoder = load_encoder(model_path)
-        batch = 32
+        batch = 64
         for start in progress(range(0, len(missing), batch), desc="embedding", unit="batch"):
             ids = missing[start : start + batch]
             vecs = encoder.encode([texts[i] for i in ids], normalize_embeddings=True, convert_to_numpy=True)
@@ -94,9 +106,16 @@ def _embed_missing(
     return matrix.astype(np.float32), len(missing)
 
 
-def _write_passages(db: sqlite3.Connection, docs: list[Document], items: list[Passage]) -> None:
+def _write_passages(db: sqlite3.Connection, docs: list[Document], items: list[Passage], units: list[Unit]) -> None:
     db.execute("DELETE FROM passages")
     db.execute("DELETE FROM sections")
+    db.execute("DELETE FROM units")
+    for idx, u in enumerate(units):
+        db.execute(
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)",
+            (idx, json.dumps(u.passages), u.text, u.context, json.dumps(tokens(u.index_text), ensure_ascii=False),
+             json.dumps(bigrams(u.index_text), ensure_ascii=False)),
+        )
     from knowledge.text import to_simplified
 
     for doc in docs:
@@ -140,8 +159,9 @@ def build(settings: Settings | None = None, force: bool = False, progress: Calla
     db = sqlite3.connect(index_dir / DB)
     try:
         db.executescript(SCHEMA)
-        matrix, embedded = _embed_missing(db, [embedding_text(p) for p in items], settings.embedding_model, progress)
-        _write_passages(db, docs, items)
+        units = retrieval_units(items)
+        matrix, embedded = _embed_missing(db, [u.index_text for u in units], settings.embedding_model, progress)
+        _write_passages(db, docs, items, units)
         db.commit()
     finally:
         db.close()
@@ -158,6 +178,7 @@ def build(settings: Settings | None = None, force: bool = False, progress: Calla
         "pipeline_version": PIPELINE_VERSION,
         "documents": {d.doc_id: {"title": d.title, "sha256": d.sha256, "sections": len(d.sections)} for d in docs},
         "passages": len(items),
+        "units": len(units),
         "merged_duplicates": sum(len(p.sources) - 1 for p in items),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }

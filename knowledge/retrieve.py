@@ -1,4 +1,8 @@
-"""Hybrid retrieval over the built index: BM25 (jieba tokens) + dense (m3e via FAISS), fused by reciprocal rank.
+"""Hybrid retrieval over the built index, small-to-big: units (clauses, sentences, sentence windows and whole
+passages, see ``knowledge.units``) are scored, and a passage scores as its best unit.
+
+Three rankings of passages are fused by reciprocal rank: dense (m3e via FAISS), BM25 on jieba words and BM25 on
+character bigrams (both as precomputed sparse matrices, ``knowledge.bm25``), plus a weaker BM25 on section headings.
 
     kb = get_knowledge_base()
     kb.search("异地就医备案要什么材料", k=5, topics=["remote_filing"], mode="hybrid")
@@ -19,18 +23,19 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from rank_bm25 import BM25Okapi
 
+from knowledge.bm25 import SparseBM25
 from knowledge.index import DB, FAISS_FILE, load_encoder, read_manifest
 from knowledge.text import normalize_query
-from knowledge.words import expand, tokens
+from knowledge.words import bigrams, expand, tokens
 from yibao.settings import get_settings
 
 MODES = ("hybrid", "bm25", "dense")
 RRF_K = 60
-TITLE_WEIGHT = 0.3  # BM25 on section headings, as a third, weaker ranking in the fusion
+TITLE_WEIGHT = 0.3  # BM25 on section headings, as a weaker ranking in the fusion
 TOPIC_BOOST = 1.15
-CANDIDATES = 50
+CANDIDATES = 50  # passages taken from each ranking into the fusion
+DENSE_UNITS = 400  # nearest units fetched from FAISS (several units map to one passage)
 
 
 @dataclass(frozen=True)
@@ -62,33 +67,38 @@ class KnowledgeBase:
         self.manifest = read_manifest(index_dir)
         db = sqlite3.connect(f"file:{index_dir / DB}?mode=ro", uri=True)
         try:
-            cols = ("passage_id, text, original, doc_id, doc_title, section, section_id, topics, sources, tokens, "
-                    "title_tokens")
+            cols = "passage_id, text, original, doc_id, doc_title, section, section_id, topics, sources, title_tokens"
             self._rows = db.execute(f"SELECT {cols} FROM passages ORDER BY idx").fetchall()
             self._sections = dict(db.execute("SELECT section_id, text FROM sections"))
+            units = db.execute("SELECT passages, tokens, bigrams FROM units ORDER BY idx").fetchall()
+        except sqlite3.OperationalError as exc:  # an index from before retrieval units
+            raise IndexMissing(f"index in {index_dir} is outdated: run `yibao kb build`") from exc
         finally:
             db.close()
         self._topics = [set(json.loads(r[7])) for r in self._rows]
-        self._tokens = [json.loads(r[9]) for r in self._rows]
-        self._token_sets = [set(t) for t in self._tokens]
-        self._bm25 = BM25Okapi(self._tokens)
-        self._title_bm25 = BM25Okapi([json.loads(r[10]) or ["∅"] for r in self._rows])
+        unit_passages = [json.loads(u[0]) for u in units]
+        unit_tokens = [json.loads(u[1]) for u in units]
+        # (unit, passage) pairs: a passage's score is the max over the units touching it
+        self._pair_unit = np.array([u for u, ps in enumerate(unit_passages) for _ in ps], dtype=np.int64)
+        self._pair_passage = np.array([p for ps in unit_passages for p in ps], dtype=np.int64)
+        self._words = SparseBM25(unit_tokens)
+        self._bigrams = SparseBM25([json.loads(u[2]) for u in units])
+        self._titles = SparseBM25([json.loads(r[9]) or ["∅"] for r in self._rows])
+        self._passage_words: list[set[str]] = [set() for _ in self._rows]
+        for ps, toks in zip(unit_passages, unit_tokens, strict=True):
+            for p in ps:
+                self._passage_words[p].update(toks)
         self._index = faiss.read_index(str(index_dir / FAISS_FILE))
+        if self._index.ntotal != len(units):
+            raise IndexMissing(f"index in {index_dir} is inconsistent: run `yibao kb build --force`")
         self._model_path = model_path or self.manifest.get("model") or get_settings().embedding_model
         self._encoder = None
         self._lock = threading.Lock()
-        df: dict[str, int] = {}
-        for s in self._token_sets:
-            for t in s:
-                df[t] = df.get(t, 0) + 1
-        n = len(self._rows)
-        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
-        self._unknown_idf = math.log(1 + n)
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    # --- retrievers ----------------------------------------------------------------------------------------
+    # --- retrievers: each returns a score per passage (the best of its units) --------------------------------
 
     def encoder(self):
         with self._lock:
@@ -96,35 +106,49 @@ class KnowledgeBase:
                 self._encoder = load_encoder(self._model_path)
             return self._encoder
 
-    def _dense(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        vec = self._encode(query)
-        scores, ids = self._index.search(vec[None, :], min(CANDIDATES, len(self)))
-        return ids[0], scores[0]
-
     @lru_cache(maxsize=512)  # noqa: B019 - one KnowledgeBase per process; repeated kiosk questions are common
     def _encode(self, query: str) -> np.ndarray:
         vec = self.encoder().encode([expand(query)], normalize_embeddings=True, convert_to_numpy=True)[0]
         return np.asarray(vec, dtype=np.float32)
 
-    def _lexical(self, q_tokens: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        scores = self._bm25.get_scores(q_tokens) if q_tokens else np.zeros(len(self))
-        order = np.argsort(-scores)[:CANDIDATES]
-        order = order[scores[order] > 0]
-        return order, scores[order]
+    def _by_passage(self, unit_scores: np.ndarray, floor: float = 0.0) -> np.ndarray:
+        out = np.full(len(self), floor, dtype=np.float32)
+        np.maximum.at(out, self._pair_passage, unit_scores[self._pair_unit])
+        return out
 
-    def _titles(self, q_tokens: list[str]) -> np.ndarray:
-        scores = self._title_bm25.get_scores(q_tokens) if q_tokens else np.zeros(len(self))
-        order = np.argsort(-scores)[:CANDIDATES]
-        return order[scores[order] > 0]
+    def _dense(self, query: str) -> np.ndarray:
+        """Cosine of the best unit per passage among the nearest units (-1 for passages with none near)."""
+        sims, ids = self._index.search(self._encode(query)[None, :], min(DENSE_UNITS, self._index.ntotal))
+        unit_scores = np.full(self._index.ntotal, -1.0, dtype=np.float32)
+        unit_scores[ids[0]] = sims[0]
+        return self._by_passage(unit_scores, floor=-1.0)
+
+    def _cosines(self, query: str, passages: list[int]) -> dict[int, float]:
+        """Exact best-unit cosine for the given passages (for confidence when dense did not rank them)."""
+        vec = self._encode(query)
+        out: dict[int, float] = {}
+        for p in passages:
+            units = self._pair_unit[self._pair_passage == p]
+            vectors = np.vstack([self._index.reconstruct(int(u)) for u in units])
+            out[p] = float((vectors @ vec).max())
+        return out
+
+    @staticmethod
+    def _ranking(scores: np.ndarray, positive_only: bool = True) -> list[int]:
+        top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [int(i) for i in top if not positive_only or scores[i] > 0]
 
     # --- scoring -------------------------------------------------------------------------------------------
 
     def _coverage(self, q_tokens: list[str], idx: int) -> float:
-        """IDF-weighted share of the query's words that occur in the passage (unknown words weigh most)."""
+        """IDF-weighted share of the query's words that occur in the passage or its context (unknown words weigh
+        most: a query about something the documents never mention is not covered)."""
         if not q_tokens:
             return 0.0
-        weights = {t: self._idf.get(t, self._unknown_idf) for t in set(q_tokens)}
-        found = sum(w for t, w in weights.items() if t in self._token_sets[idx])
+        unknown = math.log1p(self._words.n_docs + 0.5)
+        weights = {t: self._words.term_idf(t) or unknown for t in set(q_tokens)}
+        found = sum(w for t, w in weights.items() if t in self._passage_words[idx])
         return found / sum(weights.values())
 
     @staticmethod
@@ -134,39 +158,36 @@ class KnowledgeBase:
         z = 12.0 * (cosine - 0.80) + 4.0 * (coverage - 0.35)
         return float(1.0 / (1.0 + math.exp(-z)))
 
+    def rankings(self, q: str, mode: str) -> list[tuple[list[int], float]]:
+        """(passage ranking, weight) of every retriever used by ``mode``, best first."""
+        out: list[tuple[list[int], float]] = []
+        if mode in ("hybrid", "dense"):
+            out.append((self._ranking(self._dense(q), positive_only=False), 1.0))
+        if mode in ("hybrid", "bm25"):
+            words = tokens(q)
+            out.append((self._ranking(self._by_passage(self._words.scores(words))), 1.0))
+            out.append((self._ranking(self._by_passage(self._bigrams.scores(bigrams(q)))), 1.0))
+            out.append((self._ranking(self._titles.scores(words)), TITLE_WEIGHT))
+        return out
+
     def search(self, query: str, k: int = 5, topics: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         q = normalize_query(query)
-        q_tokens = tokens(q)
         if not q or not any(ch.isalnum() for ch in q):
             return []
         k = max(1, min(int(k), 50))
         fused: dict[int, float] = {}
-        cosines: dict[int, float] = {}
-        if mode in ("hybrid", "dense"):
-            ids, sims = self._dense(q)
-            for rank, (i, s) in enumerate(zip(ids.tolist(), sims.tolist(), strict=True)):
-                cosines[i] = s
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
-        if mode in ("hybrid", "bm25"):
-            order, _ = self._lexical(q_tokens)
-            for rank, i in enumerate(order.tolist()):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank)
-            for rank, i in enumerate(self._titles(q_tokens).tolist()):
-                fused[i] = fused.get(i, 0.0) + TITLE_WEIGHT / (RRF_K + rank)
+        for ranking, weight in self.rankings(q, mode):
+            for rank, i in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank)
         if topics:
             wanted = set(topics)
             fused = {i: s * (TOPIC_BOOST if self._topics[i] & wanted else 1.0) for i, s in fused.items()}
-        best = sorted(fused, key=fused.get, reverse=True)[:k]  # type: ignore[arg-type]
-        if best and mode != "dense" and any(i not in cosines for i in best):
-            cosines.update(self._cosines(q, [i for i in best if i not in cosines]))
-        confidences = [self._confidence(cosines.get(i, 0.0), self._coverage(q_tokens, i)) for i in best]
-        return [self._hit(i, fused[i], c) for i, c in zip(best, confidences, strict=True)]
-
-    def _cosines(self, query: str, ids: list[int]) -> dict[int, float]:
-        vec = self._encode(query)
-        return {i: float(np.dot(self._index.reconstruct(i), vec)) for i in ids}
+        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+        cosines = self._cosines(q, best)
+        q_tokens = tokens(q)
+        return [self._hit(i, fused[i], self._confidence(cosines[i], self._coverage(q_tokens, i))) for i in best]
 
     def _hit(self, i: int, score: float, confidence: float) -> Hit:
         r = self._rows[i]

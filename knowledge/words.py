@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 import jieba
@@ -67,6 +68,50 @@ def expand(text: str) -> str:
     return f"{text}（{'，'.join(extra)}）" if extra else text
 
 
+# A number (digits, a Chinese numeral, or the question words 几/多少 that ask for one) followed by a unit: "2名",
+# "3日", "一个月", "几天". Each becomes a "#unit" token, so a question's 几名 meets the document's 2名.
+_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半]+|几|多少)"
+QUANTITY = re.compile(
+    rf"({_NUMBER})(个工作日|个月|周岁|工作日|小时|分钟|个|名|人|日|天|周|月|年|次|元|钱|岁|份|倍)"
+)
+# Units that mean the same quantity; questions say 天 and 多少钱, regulations say 日 and 元.
+_UNIT_ALIASES = {"天": "日", "工作日": "个工作日", "月": "个月", "岁": "周岁", "钱": "元"}
+# 一 is mostly not a count ("一人一卡", "一次性", "一个"); after it only units of time are quantities.
+_UNITS_AFTER_ONE = frozenset(["个月", "个工作日", "年", "周", "日", "天", "小时"])
+# "How long" asks for any span of time.
+_HOW_LONG = re.compile(r"多久|多长时间|多长期限|期限多长")
+_TIME_UNITS = ("日", "个工作日", "个月", "年", "小时", "分钟")
+
+
+def quantity_tokens(text: str) -> list[str]:
+    """"#unit" tokens for numbers with units, for 几/多少 + unit, and for 多久 (any unit of time)."""
+    found = [
+        f"#{_UNIT_ALIASES.get(unit, unit)}"
+        for number, unit in QUANTITY.findall(text)
+        if number != "一" or unit in _UNITS_AFTER_ONE
+    ]
+    if _HOW_LONG.search(text):
+        found.extend(f"#{u}" for u in _TIME_UNITS)
+    return found
+
+
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]|[a-z0-9%.]+|#\w+")
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams of the simplified text (a Latin/digit run counts as one character), never across
+    punctuation, plus the quantity tokens and the bigrams of canonical synonyms. Unlike jieba words they match
+    partial overlaps: 定点药店/定点零售药店 share 定点, 药店."""
+    simple = to_simplified(text).lower()
+    out: list[str] = []
+    for chunk in re.split(r"[^\w%.]+", simple + " " + " ".join(canonical_terms(simple))):
+        chars = _CJK_CHAR.findall(chunk)
+        if len(chars) == 1:
+            out.append(chars[0])
+        out.extend(a + b for a, b in pairwise(chars))
+    return out + quantity_tokens(simple)
+
+
 def tokens(text: str) -> list[str]:
     """BM25 tokens: jieba search-mode words (user dictionary on), lowercased, no stopwords or punctuation,
     plus the canonical forms of colloquial terms."""
@@ -76,4 +121,4 @@ def tokens(text: str) -> list[str]:
     out = [w for w in words if w and w not in STOPWORDS and _WORD.search(w) and (len(w) > 1 or w.isascii())]
     for term in canonical_terms(simple):
         out.extend(w for w in tokenizer().cut_for_search(term) if w not in STOPWORDS)
-    return out
+    return out + quantity_tokens(simple)

@@ -9,11 +9,8 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from yibao.settings import PROJECT_ROOT, get_settings
 
@@ -22,7 +19,6 @@ MODEL = PROJECT_ROOT / "var" / "models" / "yibao.tar.gz"
 TRAINING_INPUTS = [
     PROJECT_ROOT / "config.yml", PROJECT_ROOT / "domain.yml", *sorted((PROJECT_ROOT / "bot" / "data").glob("*.yml")),
 ]
-DEMO_CARD, DEMO_PIN = "9900000000000001", "246810"
 
 
 def rasa_env() -> dict[str, str]:
@@ -58,64 +54,28 @@ def bot_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
-@pytest.fixture
-def private_backends(bot_data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point settings (knowledge base, catalog, accounts) at the private data dir with a fresh accounts DB."""
+@pytest.fixture(scope="session")
+def demo_accounts_db(bot_data_dir: Path) -> Path:
+    """The demo accounts imported once (argon2 hashing is deliberately slow); each test gets a copy."""
     from accounts.importer import DEMO_CSV, read_csv, store
     from accounts.service import AccountService
 
-    url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    monkeypatch.setenv("YIBAO_DATA_DIR", str(bot_data_dir))
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    service = AccountService.open(url)
+    path = bot_data_dir.parent / "accounts-template.db"
+    service = AccountService.open(f"sqlite:///{path}")
     with service.transaction() as session:
         store(session, read_csv(DEMO_CSV), demo=True)
+    service.engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def private_backends(
+    bot_data_dir: Path, demo_accounts_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    """Point settings (knowledge base, catalog, accounts) at the private data dir with a fresh accounts DB."""
+    shutil.copy(demo_accounts_db, tmp_path / "accounts.db")
+    monkeypatch.setenv("YIBAO_DATA_DIR", str(bot_data_dir))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'accounts.db'}")
+    get_settings.cache_clear()
     yield bot_data_dir
     get_settings.cache_clear()
-
-
-def make_tracker(
-    text: str,
-    intent: str,
-    *,
-    confidence: float = 0.95,
-    entities: list[dict[str, Any]] | None = None,
-    slots: dict[str, Any] | None = None,
-    active_loop: str | None = None,
-    sender_id: str = "test-conversation",
-) -> Tracker:
-    """A real rasa-sdk Tracker as the action server receives it after the user said ``text``."""
-    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
-              "metadata": {"channel": "kiosk"}}
-    events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
-    return Tracker(sender_id, dict(slots or {}), latest, events, False, None,
-                   {"name": active_loop} if active_loop else {}, "action_listen")
-
-
-def run_action(action: Any, tracker: Tracker, domain: dict[str, Any] | None = None) -> tuple[list[dict], list]:
-    """Run an action like the action server does; returns (messages, events)."""
-    import asyncio
-
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain or DOMAIN))
-    return dispatcher.messages, events
-
-
-def answer_meta(messages: list[dict]) -> dict[str, Any]:
-    metas = [m["custom"] for m in messages if (m.get("custom") or {}).get("type") == "answer_meta"]
-    assert len(metas) == 1, f"expected exactly one answer_meta, got {messages}"
-    return metas[0]
-
-
-def answer_text(messages: list[dict]) -> str:
-    return "\n".join(m["text"] for m in messages if m.get("text"))
-
-
-def _load_domain() -> dict[str, Any]:
-    import yaml
-
-    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-
-
-DOMAIN = _load_domain()

@@ -40,9 +40,19 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     _reset_caches()
 
 
+@pytest.fixture(scope="session")
+def warm_stack(live_stack: Stack) -> Stack:
+    """One answered question first: the action server loads its embedding model on the first search."""
+    with httpx.Client(base_url=live_stack.api_url, timeout=120) as client:
+        sid = client.post("/api/session", json={"channel": "api"}).json()["session_id"]
+        client.post("/api/chat", json={"session_id": sid, "message": "住院报销比例是多少"}).raise_for_status()
+        client.delete(f"/api/session/{sid}")
+    return live_stack
+
+
 @pytest.fixture
-def api(live_stack: Stack) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=live_stack.api_url, timeout=60) as client:
+def api(warm_stack: Stack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=warm_stack.api_url, timeout=60) as client:
         yield client
 
 

@@ -19,11 +19,11 @@ ANSWER_TIMEOUT = 60_000  # ms; the first answer also loads the embedding model i
 
 
 @pytest.fixture
-def page_factory(browser: Any, live_stack: Stack) -> Iterator[Any]:
+def page_factory(browser: Any, warm_stack: Stack) -> Iterator[Any]:
     contexts = []
 
     def open_page(path: str, viewport: dict[str, int], **options: Any) -> Any:
-        context = browser.new_context(viewport=viewport, base_url=live_stack.api_url, locale="zh-CN", **options)
+        context = browser.new_context(viewport=viewport, base_url=warm_stack.api_url, locale="zh-CN", **options)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []

@@ -7,6 +7,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,6 +16,12 @@ from fastapi import FastAPI, Request
 
 from kiosk_api.rasa_client import RasaClient, RasaUnavailable, parse_turn
 from yibao.stack import free_port
+
+
+def _run(coro_fn: Any) -> None:
+    """asyncio.run in its own thread: the browser tests' Playwright keeps an event loop in the main thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coro_fn()).result()
 
 
 def _meta(**fields: Any) -> dict[str, Any]:
@@ -98,7 +105,7 @@ def test_send_posts_sender_message_and_channel(fake_rasa: tuple[str, FakeRestCha
         assert turn.messages[0].text == "收到：你好 😀"
         assert turn.intent == "greet"
 
-    asyncio.run(go())
+    _run(go)
     assert {"sender": "abc", "message": "你好 😀", "metadata": {"channel": "kiosk"}} in fake.received
     assert {"restart": "abc", "event": "restart"} in fake.received
 
@@ -112,4 +119,4 @@ def test_unreachable_rasa_raises_rasa_unavailable() -> None:
         finally:
             await client.aclose()
 
-    asyncio.run(go())
+    _run(go)
