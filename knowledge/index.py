@@ -26,11 +26,11 @@ import numpy as np
 
 from knowledge.ingest import Document, Passage, ingest
 from knowledge.units import Unit, section_units
-from knowledge.words import bigrams, tokens
+from knowledge.words import LEXICON_DIR, bigrams, tokens
 from yibao.settings import Settings, get_settings
 
 # Bump when cleaning, sectioning or tokenisation changes, so a build redoes the index for the same corpus.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 MANIFEST = "manifest.json"
 DB = "passages.sqlite"
 FAISS_FILE = "dense.faiss"
@@ -41,8 +41,8 @@ CREATE TABLE IF NOT EXISTS passages (idx INTEGER PRIMARY KEY, passage_id TEXT UN
     title_tokens TEXT);
 CREATE TABLE IF NOT EXISTS sections (section_id TEXT PRIMARY KEY, doc_id TEXT, path TEXT, text TEXT);
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB);
-CREATE TABLE IF NOT EXISTS units (idx INTEGER PRIMARY KEY, passages TEXT, text TEXT, context TEXT, tokens TEXT,
-    bigrams TEXT);
+CREATE TABLE IF NOT EXISTS units (idx INTEGER PRIMARY KEY, passages TEXT, shares TEXT, text TEXT, context TEXT,
+    tokens TEXT, bigrams TEXT);
 """
 
 
@@ -66,7 +66,9 @@ def retrieval_units(items: list[Passage]) -> list[Unit]:
 
 
 def corpus_hash(docs: list[Document], model: str) -> str:
-    parts = [PIPELINE_VERSION, Path(model).name, *(f"{d.doc_id}:{d.sha256}" for d in docs)]
+    """Changes with the corpus, the model, the pipeline and the lexicon (tokens are stored in the index)."""
+    lexicon = [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(LEXICON_DIR.rglob("*")) if p.is_file()]
+    parts = [PIPELINE_VERSION, Path(model).name, *lexicon, *(f"{d.doc_id}:{d.sha256}" for d in docs)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -112,9 +114,12 @@ def _write_passages(db: sqlite3.Connection, docs: list[Document], items: list[Pa
     db.execute("DELETE FROM units")
     for idx, u in enumerate(units):
         db.execute(
-            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?)",
-            (idx, json.dumps(u.passages), u.text, u.context, json.dumps(tokens(u.index_text), ensure_ascii=False),
-             json.dumps(bigrams(u.index_text), ensure_ascii=False)),
+            "INSERT INTO units VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                idx, json.dumps(u.passages), json.dumps([round(x, 3) for x in u.shares]), u.text, u.context,
+                json.dumps(tokens(u.index_text), ensure_ascii=False),
+                json.dumps(bigrams(u.index_text), ensure_ascii=False),
+            ),
         )
     from knowledge.text import to_simplified
 
@@ -158,6 +163,7 @@ def build(settings: Settings | None = None, force: bool = False, progress: Calla
 
     db = sqlite3.connect(index_dir / DB)
     try:
+        db.execute("DROP TABLE IF EXISTS units")  # derived data only; its columns change with the pipeline
         db.executescript(SCHEMA)
         units = retrieval_units(items)
         matrix, embedded = _embed_missing(db, [u.index_text for u in units], settings.embedding_model, progress)

@@ -1,8 +1,12 @@
 """Hybrid retrieval over the built index, small-to-big: units (clauses, sentences, sentence windows and whole
 passages, see ``knowledge.units``) are scored, and a passage scores as its best unit.
 
-Three rankings of passages are fused by reciprocal rank: dense (m3e via FAISS), BM25 on jieba words and BM25 on
-character bigrams (both as precomputed sparse matrices, ``knowledge.bm25``), plus a weaker BM25 on section headings.
+Retrievers: dense (m3e via FAISS), BM25 on jieba words and BM25 on character bigrams (both precomputed sparse
+matrices, ``knowledge.bm25``), a weaker BM25 on section headings. Their passage scores are min-max normalised
+over each retriever's top candidates and combined convexly (dense and lexical weigh the same), which keeps how
+far apart the scores are, unlike reciprocal-rank fusion; then the IDF-weighted share of the query's bigrams the
+passage contains is added, so a passage that says everything the question asks about beats one that says
+part of it more often.
 
     kb = get_knowledge_base()
     kb.search("异地就医备案要什么材料", k=5, topics=["remote_filing"], mode="hybrid")
@@ -31,11 +35,16 @@ from knowledge.words import bigrams, expand, tokens
 from yibao.settings import get_settings
 
 MODES = ("hybrid", "bm25", "dense")
-RRF_K = 60
-TITLE_WEIGHT = 0.3  # BM25 on section headings, as a weaker ranking in the fusion
+# Weights fixed by reasoning, not fitted: dense and lexical (words and bigrams alike) count the same; headings
+# and query coverage are tie-breakers of smaller weight.
+DENSE_WEIGHT = 0.5
+TITLE_WEIGHT = 0.1
+COVERAGE_WEIGHT = 0.4
 TOPIC_BOOST = 1.15
-CANDIDATES = 50  # passages taken from each ranking into the fusion
+CANDIDATES = 50  # each retriever's top passages define its normalisation range
 DENSE_UNITS = 400  # nearest units fetched from FAISS (several units map to one passage)
+# A window crossing a passage boundary counts fully for neither passage: 0.75 + 0.25 x its share of the text.
+CROSSING_DISCOUNT = 0.25
 
 
 @dataclass(frozen=True)
@@ -70,24 +79,31 @@ class KnowledgeBase:
             cols = "passage_id, text, original, doc_id, doc_title, section, section_id, topics, sources, title_tokens"
             self._rows = db.execute(f"SELECT {cols} FROM passages ORDER BY idx").fetchall()
             self._sections = dict(db.execute("SELECT section_id, text FROM sections"))
-            units = db.execute("SELECT passages, tokens, bigrams FROM units ORDER BY idx").fetchall()
+            units = db.execute("SELECT passages, shares, tokens, bigrams FROM units ORDER BY idx").fetchall()
         except sqlite3.OperationalError as exc:  # an index from before retrieval units
             raise IndexMissing(f"index in {index_dir} is outdated: run `yibao kb build`") from exc
         finally:
             db.close()
         self._topics = [set(json.loads(r[7])) for r in self._rows]
         unit_passages = [json.loads(u[0]) for u in units]
-        unit_tokens = [json.loads(u[1]) for u in units]
-        # (unit, passage) pairs: a passage's score is the max over the units touching it
+        unit_tokens = [json.loads(u[2]) for u in units]
+        unit_bigrams = [json.loads(u[3]) for u in units]
+        # (unit, passage, weight) triples: a passage's score is the max over the units touching it
         self._pair_unit = np.array([u for u, ps in enumerate(unit_passages) for _ in ps], dtype=np.int64)
         self._pair_passage = np.array([p for ps in unit_passages for p in ps], dtype=np.int64)
+        shares = [x for u in units for x in json.loads(u[1])]
+        self._pair_weight = np.array(
+            [1.0 if x >= 1.0 else 1.0 - CROSSING_DISCOUNT * (1.0 - x) for x in shares], dtype=np.float32
+        )
         self._words = SparseBM25(unit_tokens)
-        self._bigrams = SparseBM25([json.loads(u[2]) for u in units])
+        self._bigrams = SparseBM25(unit_bigrams)
         self._titles = SparseBM25([json.loads(r[9]) or ["∅"] for r in self._rows])
         self._passage_words: list[set[str]] = [set() for _ in self._rows]
-        for ps, toks in zip(unit_passages, unit_tokens, strict=True):
+        self._passage_bigrams: list[set[str]] = [set() for _ in self._rows]
+        for ps, toks, grams in zip(unit_passages, unit_tokens, unit_bigrams, strict=True):
             for p in ps:
                 self._passage_words[p].update(toks)
+                self._passage_bigrams[p].update(grams)
         self._index = faiss.read_index(str(index_dir / FAISS_FILE))
         if self._index.ntotal != len(units):
             raise IndexMissing(f"index in {index_dir} is inconsistent: run `yibao kb build --force`")
@@ -113,7 +129,7 @@ class KnowledgeBase:
 
     def _by_passage(self, unit_scores: np.ndarray, floor: float = 0.0) -> np.ndarray:
         out = np.full(len(self), floor, dtype=np.float32)
-        np.maximum.at(out, self._pair_passage, unit_scores[self._pair_unit])
+        np.maximum.at(out, self._pair_passage, unit_scores[self._pair_unit] * self._pair_weight)
         return out
 
     def _dense(self, query: str) -> np.ndarray:
@@ -134,10 +150,22 @@ class KnowledgeBase:
         return out
 
     @staticmethod
-    def _ranking(scores: np.ndarray, positive_only: bool = True) -> list[int]:
-        top = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [int(i) for i in top if not positive_only or scores[i] > 0]
+    def _normalised(scores: np.ndarray) -> np.ndarray:
+        """Min-max over the retriever's top candidates: its best passage 1, its 50th 0, the rest clipped to 0."""
+        top = np.partition(scores, len(scores) - min(CANDIDATES, len(scores)))[-CANDIDATES:]
+        low, high = float(top.min()), float(top.max())
+        if high <= low:  # one score for all: a match (1) or nothing matched at all (0)
+            return (scores >= high).astype(np.float32) if high > 0 else np.zeros_like(scores)
+        return np.clip((scores - low) / (high - low), 0.0, None)
+
+    def _bigram_coverage(self, q_bigrams: list[str]) -> np.ndarray:
+        """IDF-weighted share of the query's bigrams that each passage (with its context) contains."""
+        weights = {g: w for g in set(q_bigrams) if (w := self._bigrams.term_idf(g))}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(len(self), dtype=np.float32)
+        return np.array([sum(w for g, w in weights.items() if g in grams) / total for grams in self._passage_bigrams],
+                        dtype=np.float32)
 
     # --- scoring -------------------------------------------------------------------------------------------
 
@@ -158,17 +186,18 @@ class KnowledgeBase:
         z = 12.0 * (cosine - 0.80) + 4.0 * (coverage - 0.35)
         return float(1.0 / (1.0 + math.exp(-z)))
 
-    def rankings(self, q: str, mode: str) -> list[tuple[list[int], float]]:
-        """(passage ranking, weight) of every retriever used by ``mode``, best first."""
-        out: list[tuple[list[int], float]] = []
-        if mode in ("hybrid", "dense"):
-            out.append((self._ranking(self._dense(q), positive_only=False), 1.0))
-        if mode in ("hybrid", "bm25"):
-            words = tokens(q)
-            out.append((self._ranking(self._by_passage(self._words.scores(words))), 1.0))
-            out.append((self._ranking(self._by_passage(self._bigrams.scores(bigrams(q)))), 1.0))
-            out.append((self._ranking(self._titles.scores(words)), TITLE_WEIGHT))
-        return out
+    def scores(self, q: str, mode: str) -> np.ndarray:
+        """Fused score of every passage for the normalised query ``q``."""
+        if mode == "dense":
+            return self._normalised(self._dense(q))
+        words, grams = tokens(q), bigrams(q)
+        lexical = 0.5 * self._normalised(self._by_passage(self._words.scores(words))) + 0.5 * self._normalised(
+            self._by_passage(self._bigrams.scores(grams))
+        )
+        fused = lexical + TITLE_WEIGHT * self._normalised(self._titles.scores(words))
+        if mode == "hybrid":
+            fused = DENSE_WEIGHT * self._normalised(self._dense(q)) + (1.0 - DENSE_WEIGHT) * fused
+        return fused + COVERAGE_WEIGHT * self._bigram_coverage(grams)
 
     def search(self, query: str, k: int = 5, topics: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
         if mode not in MODES:
@@ -177,17 +206,16 @@ class KnowledgeBase:
         if not q or not any(ch.isalnum() for ch in q):
             return []
         k = max(1, min(int(k), 50))
-        fused: dict[int, float] = {}
-        for ranking, weight in self.rankings(q, mode):
-            for rank, i in enumerate(ranking):
-                fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank)
+        fused = self.scores(q, mode)
         if topics:
             wanted = set(topics)
-            fused = {i: s * (TOPIC_BOOST if self._topics[i] & wanted else 1.0) for i, s in fused.items()}
-        best = sorted(fused, key=fused.__getitem__, reverse=True)[:k]
+            fused = fused * np.array([TOPIC_BOOST if t & wanted else 1.0 for t in self._topics], dtype=np.float32)
+        best = [int(i) for i in np.argsort(-fused, kind="stable")[:k] if fused[i] > 0]
         cosines = self._cosines(q, best)
         q_tokens = tokens(q)
-        return [self._hit(i, fused[i], self._confidence(cosines[i], self._coverage(q_tokens, i))) for i in best]
+        return [
+            self._hit(i, float(fused[i]), self._confidence(cosines[i], self._coverage(q_tokens, i))) for i in best
+        ]
 
     def _hit(self, i: int, score: float, confidence: float) -> Hit:
         r = self._rows[i]

@@ -31,6 +31,7 @@ class Unit:
     passages: tuple[int, ...]  # indices of the passages this unit touches (usually one)
     text: str  # the unit's own text
     context: str  # headings and lead-in, prefixed for indexing only
+    shares: tuple[float, ...] = (1.0,)  # share of the text from each passage (a window may cross a boundary)
 
     @property
     def index_text(self) -> str:
@@ -104,13 +105,14 @@ def section_units(section_path: str, passages: list[tuple[int, str]]) -> list[Un
     seen: set[tuple[tuple[int, ...], str]] = set()
     units: list[Unit] = []
 
-    def add(passage_ids: tuple[int, ...], text: str, lead: str) -> None:
+    def add(passage_ids: tuple[int, ...], text: str, lead: str, shares: tuple[float, ...] = (1.0,)) -> None:
         key = (passage_ids, text)
         if key in seen or len(text) < MIN_UNIT:
             return
         seen.add(key)
         own_lead = lead if lead and lead not in text else ""
-        units.append(Unit(passage_ids, text, " ".join(x for x in (heading, own_lead.rstrip("：:")) if x)))
+        context = " ".join(x for x in (heading, own_lead.rstrip("：:")) if x)
+        units.append(Unit(passage_ids, text, context, shares))
 
     first_lead: dict[int, str] = {}
     for s in sentences:
@@ -125,5 +127,7 @@ def section_units(section_path: str, passages: list[tuple[int, str]]) -> list[Un
             window = sentences[i : i + size]
             if len(window) == size:
                 ids = tuple(sorted({w.passage for w in window}))
-                add(ids, "".join(w.text for w in window), next((w.lead for w in window if w.lead), ""))
+                text = "".join(w.text for w in window)
+                shares = tuple(sum(len(w.text) for w in window if w.passage == p) / len(text) for p in ids)
+                add(ids, text, next((w.lead for w in window if w.lead), ""), shares)
     return units

@@ -60,25 +60,28 @@ def source_line(hit: Any) -> str:
     return texts.SOURCE_LINE.format(doc=hit.doc_title, section=hit.section, confidence=float(hit.confidence))
 
 
-def select(hits: Sequence[Any], threshold: float, max_passages: int = 2) -> list[Any]:
-    """The best hit, plus close runners-up from other sections (a question often spans two articles)."""
-    if not hits or float(hits[0].confidence) < threshold:
+def select(hits: Sequence[Any], threshold: float, max_passages: int = 3, closeness: float = 0.8) -> list[Any]:
+    """Hits in the knowledge base's rank order that are confident enough: at least ``threshold`` and close to the
+    best one (a question often spans two or three short articles). Empty when nothing reaches the threshold."""
+    best = max((float(h.confidence) for h in hits), default=0.0)
+    if best < threshold:
         return []
-    chosen = [hits[0]]
-    for hit in hits[1:]:
-        if len(chosen) >= max_passages:
-            break
-        close = float(hit.confidence) >= max(threshold, 0.85 * float(hits[0].confidence))
-        if close and all(hit.section_id != c.section_id for c in chosen):
+    floor = max(threshold, closeness * best)
+    chosen: list[Any] = []
+    for hit in hits:
+        if float(hit.confidence) >= floor and all(hit.passage_id != c.passage_id for c in chosen):
             chosen.append(hit)
+        if len(chosen) == max_passages:
+            break
     return chosen
 
 
 def compose(hits: Sequence[Any], query: str, intro: str = texts.ANSWER_INTRO) -> tuple[str, list[Citation]]:
-    """Answer text and citations for already-selected hits."""
+    """Answer text and citations for already-selected hits (shorter excerpts when there are several)."""
     parts, citations = [intro], []
+    limit = MAX_EXCERPT if len(hits) == 1 else MAX_EXCERPT * 3 // 4
     for n, hit in enumerate(hits):
-        quote = excerpt(hit.text, query)
+        quote = excerpt(hit.text, query, limit)
         if n:
             parts.append(texts.ANSWER_MORE)
         parts.extend([quote, source_line(hit)])

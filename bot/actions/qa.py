@@ -34,7 +34,7 @@ def search_answer(query: str, intent: str) -> tuple[list[Any], float]:
     hits = backends.search(query, topics)
     if topics is not None and passages.select(hits, threshold) == []:
         hits = backends.search(query, None)
-    best = float(hits[0].confidence) if hits else 0.0
+    best = max((float(h.confidence) for h in hits), default=0.0)
     return passages.select(hits, threshold), best
 
 
@@ -53,7 +53,7 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
         not_sure(dispatcher, tracker, confidence=best)
         return
     text, citations = passages.compose(chosen, query)
-    reply(dispatcher, tracker, text, citations=citations, confidence=float(chosen[0].confidence))
+    reply(dispatcher, tracker, text, citations=citations, confidence=max(float(h.confidence) for h in chosen))
 
 
 class ActionAnswerQuestion(Action):

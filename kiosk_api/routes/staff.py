@@ -14,8 +14,10 @@ from kiosk_api.errors import ApiError, service_unavailable
 from kiosk_api.highlight import highlight_spans, highlighted_html, query_terms
 from kiosk_api.models import CatalogResults, DrugHit, ErrorResponse, SearchHit, SearchResults, SectionText
 from kiosk_api.text_input import clean_text
+from yibao.logging import get_logger
 
 router = APIRouter(prefix="/api", tags=["staff"])
+log = get_logger("kiosk_api.staff")
 
 Topic = Literal["reimbursement", "special_disease", "remote_filing", "catalog", "account", "institution", "policy"]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -38,6 +40,7 @@ def _knowledge_base() -> Any:
 
         return get_knowledge_base()
     except Exception as exc:  # missing index or model: staff get a clear message, not a stack trace
+        log.warning("knowledge_base_unavailable", error=str(exc)[:300])
         raise service_unavailable("政策知识库") from exc
 
 
@@ -89,6 +92,7 @@ def _catalog(query: str, limit: int) -> CatalogResults:
 
         catalog = get_catalog()
     except Exception as exc:
+        log.warning("catalog_unavailable", error=str(exc)[:300])
         raise service_unavailable("药品目录") from exc
     hits = [
         DrugHit(name=m.name, category=m.category, dosage_form=m.dosage_form or "", restriction=m.restriction or "",

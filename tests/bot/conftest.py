@@ -26,9 +26,9 @@ def rasa_env() -> dict[str, str]:
             "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
-def run_rasa(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env=rasa_env(), capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def run_rasa(*args: str, timeout: float = 900, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(RASA), *args], cwd=PROJECT_ROOT, env={**rasa_env(), **env}, capture_output=True,
+                          text=True, timeout=timeout, check=False)
 
 
 @pytest.fixture(scope="session")

@@ -39,11 +39,15 @@ def test_below_threshold_selects_nothing() -> None:
     assert passages.select([hit(LONG, 0.2)], threshold=0.35) == []
 
 
-def test_close_runner_up_from_another_section_is_added() -> None:
-    chosen = passages.select(
-        [hit(LONG, 0.9), hit("别的", 0.85, "s2", "p2"), hit("同节", 0.88, "s1", "p3")], threshold=0.35
-    )
-    assert [h.passage_id for h in chosen] == ["p1", "p2"]
+def test_close_runners_up_are_added_in_rank_order() -> None:
+    hits = [hit(LONG, 0.9), hit("远", 0.5, "s3", "p4"), hit("别的", 0.85, "s2", "p2"), hit("同节", 0.88, "s1", "p3"),
+            hit("第四", 0.89, "s5", "p5")]
+    assert [h.passage_id for h in passages.select(hits, threshold=0.35)] == ["p1", "p2", "p3"]
+
+
+def test_best_hit_need_not_be_ranked_first() -> None:
+    hits = [hit("低", 0.3, "s1", "p1"), hit("高", 0.43, "s2", "p2")]
+    assert [h.passage_id for h in passages.select(hits, threshold=0.35)] == ["p2"]
 
 
 def test_compose_cites_document_section_and_confidence() -> None:

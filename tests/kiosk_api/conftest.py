@@ -17,7 +17,10 @@ from yibao.stack import Stack, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+                 "--disable-sync",
+                 # The embed test's "hospital site" is served by the browser itself; Local Network Access checks
+                 # would block its loopback script, which a real deployment (a hospital domain) never meets.
+                 "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests"]
 
 
 def _reset_caches() -> None:

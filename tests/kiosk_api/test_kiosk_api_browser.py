@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from yibao.stack import Stack
+from yibao.stack import Stack, free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
 PORTRAIT = {"width": 1080, "height": 1920}
@@ -144,9 +144,9 @@ def test_widget_enter_while_composing_does_not_send(page_factory: Any) -> None:
     page.wait_for_timeout(500)
     assert sent == [] and page.locator(".bubble.user").count() == 0
     box.fill("医保")
-    box.press("Enter")
-    page.wait_for_selector(".bubble.user")
-    assert len(sent) == 1
+    with page.expect_request(lambda r: r.url.endswith("/api/chat")):
+        box.press("Enter")
+    assert page.locator(".bubble.user").count() == 1
 
 
 def test_embed_script_opens_the_widget_on_another_site(browser: Any, live_stack: Stack) -> None:
@@ -154,9 +154,10 @@ def test_embed_script_opens_the_widget_on_another_site(browser: Any, live_stack:
     context = browser.new_context(viewport=LANDSCAPE)
     try:
         page = context.new_page()
-        # A hospital website on another origin, served by the browser itself (no network needed).
-        page.route("http://hospital.example/", lambda route: route.fulfill(body=host_page, content_type="text/html"))
-        page.goto("http://hospital.example/")
+        # A hospital website on another origin, served by the browser itself (see CHROMIUM_ARGS on LNA).
+        site = f"http://127.0.0.1:{free_port()}/hospital-site"
+        page.route(site, lambda route: route.fulfill(body=host_page, content_type="text/html"))
+        page.goto(site)
         page.get_by_role("button", name="打开医保在线咨询").click()
         frame = page.frame_locator("iframe[title='医保通在线咨询']")
         frame.locator("body[data-ready=true]").wait_for()

@@ -71,6 +71,18 @@ def test_topics_are_a_soft_preference(kb: KnowledgeBase):
     assert any("备案" in h.text for h in wrong)
 
 
+def test_a_list_item_is_found_through_its_lead_in(kb: KnowledgeBase):
+    # "（二）至少有1名…药师" never says it is a condition for a pharmacy's 医保定点 application; its lead-in does.
+    hits = kb.search("申请医保定点的零售药店至少要有几名药师", k=3)
+    assert any("1名取得执业药师" in h.text for h in hits)
+
+
+def test_a_fact_in_a_long_list_passage_is_found(kb: KnowledgeBase):
+    # One clause of a 300-character passage listing a dozen diseases answers the question.
+    hits = kb.search("慢性肾功能衰竭透析的处方量能放宽到多久", k=1)
+    assert "一个月" in hits[0].text
+
+
 def test_section_text_contains_the_passage(kb: KnowledgeBase):
     hit = kb.search("定点零售药店申请定点需要哪些材料", k=1)[0]
     full = kb.section_text(hit.section_id)
@@ -89,7 +101,7 @@ def test_hybrid_beats_single_retrievers_on_dev_questions(kb: KnowledgeBase):
     questions = load_questions(DEV_QUESTIONS)
     results = {r.mode: r for r in evaluate(kb, questions)}
     hybrid = results["hybrid"]
-    assert hybrid.rate(hybrid.top3) >= 0.80
+    assert hybrid.rate(hybrid.top3) >= 0.95 and hybrid.rate(hybrid.top1) >= 0.85  # issue 2's targets
     assert hybrid.top3 >= max(results["bm25"].top3, results["dense"].top3)
     for q in questions:  # the eval compares in simplified Chinese on both sides
         assert all(to_simplified(m) for m in q["must_any"])
