@@ -53,6 +53,7 @@ def stats() -> None:
     topics = Counter(t for i in range(len(kb)) for t in kb._topics[i])
     size = sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file())
     console.print(f"段落 {len(kb)}（合并重复 {manifest.get('merged_duplicates', 0)} 处）  "
+                  f"检索单元 {manifest.get('units', '-')}  "
                   f"模型 {manifest.get('model_name')}  "
                   f"索引 {size / 1024:.0f} KiB  构建于 {manifest.get('built_at')}")
     console.print("主题：" + "  ".join(f"{t} {n}" for t, n in topics.most_common()))

@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from knowledge.bm25 import SparseBM25
 from knowledge.index import DB, FAISS_FILE, load_encoder, read_manifest
@@ -99,11 +100,17 @@ class KnowledgeBase:
         self._bigrams = SparseBM25(unit_bigrams)
         self._titles = SparseBM25([json.loads(r[9]) or ["∅"] for r in self._rows])
         self._passage_words: list[set[str]] = [set() for _ in self._rows]
-        self._passage_bigrams: list[set[str]] = [set() for _ in self._rows]
+        passage_bigrams: list[set[int]] = [set() for _ in self._rows]
         for ps, toks, grams in zip(unit_passages, unit_tokens, unit_bigrams, strict=True):
             for p in ps:
                 self._passage_words[p].update(toks)
-                self._passage_bigrams[p].update(grams)
+                passage_bigrams[p].update(self._bigrams.vocab[g] for g in grams)
+        # bigram vocabulary x passages, 1 where the passage (or its context) has the bigram: coverage is a product
+        pairs = [(g, p) for p, grams in enumerate(passage_bigrams) for g in grams]
+        self._bigram_presence = sparse.csr_matrix(
+            (np.ones(len(pairs), dtype=np.float32), ([g for g, _ in pairs], [p for _, p in pairs])),
+            shape=(len(self._bigrams.vocab), len(self._rows)),
+        )
         self._index = faiss.read_index(str(index_dir / FAISS_FILE))
         if self._index.ntotal != len(units):
             raise IndexMissing(f"index in {index_dir} is inconsistent: run `yibao kb build --force`")
@@ -160,12 +167,12 @@ class KnowledgeBase:
 
     def _bigram_coverage(self, q_bigrams: list[str]) -> np.ndarray:
         """IDF-weighted share of the query's bigrams that each passage (with its context) contains."""
-        weights = {g: w for g in set(q_bigrams) if (w := self._bigrams.term_idf(g))}
-        total = sum(weights.values())
+        ids = sorted({self._bigrams.vocab[g] for g in q_bigrams if g in self._bigrams.vocab})
+        weights = self._bigrams.idf[ids].astype(np.float32)
+        total = float(weights.sum())
         if not total:
             return np.zeros(len(self), dtype=np.float32)
-        return np.array([sum(w for g, w in weights.items() if g in grams) / total for grams in self._passage_bigrams],
-                        dtype=np.float32)
+        return np.asarray(weights @ self._bigram_presence[ids], dtype=np.float32).ravel() / total
 
     # --- scoring -------------------------------------------------------------------------------------------
 

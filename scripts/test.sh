@@ -6,7 +6,7 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$PWD"
 
 # System packages the tests use (Debian): chromium for the browser tests (never a downloaded browser),
 # a CJK font so screenshots are readable, PostgreSQL and Redis for the scale-out tests.
-APT_PACKAGES=(chromium fonts-noto-cjk postgresql redis-server)
+APT_PACKAGES=(chromium fonts-noto-cjk fonts-noto-color-emoji postgresql redis-server)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 if [ ${#missing[@]} -gt 0 ]; then

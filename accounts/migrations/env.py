@@ -7,7 +7,6 @@ or with the plain ``alembic`` command (``-x url=...`` or DATABASE_URL).
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine
 
 from accounts.models import Base
 
@@ -22,10 +21,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    from accounts.db import database_url
+    from accounts.db import make_engine
 
-    url = context.get_x_argument(as_dictionary=True).get("url") or database_url()
-    with create_engine(url).connect() as conn:
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    with make_engine(url).begin() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

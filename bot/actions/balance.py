@@ -6,6 +6,7 @@ Nothing about an account is shown unless accounts itself says this conversation 
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -15,11 +16,11 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
 from bot.actions.meta import main_menu, reply
-from bot.actions.vocabulary import CARD_NUMBER, PIN, compact
+from bot.actions.vocabulary import CARD_NUMBER, ID_LAST6, PIN, compact
 
 INTENT = "check_balance"
 # A reply to "请输入密码" with one of these intents is the patient leaving the form, not a PIN.
-_LEAVING_INTENTS = {"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank"}
+_LEAVING_INTENTS = {"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank", "forgot_pin"}
 MAX_TRANSACTIONS = 5
 
 
@@ -29,9 +30,19 @@ def _channel(tracker: Tracker) -> str:
     return str(metadata.get("channel") or tracker.get_latest_input_channel() or "rest")
 
 
-class ValidateBalanceForm(FormValidationAction):
-    def name(self) -> str:
-        return "validate_balance_form"
+def _typed(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """What the patient typed at the prompt for ``slot`` (a secret: read here, never mapped by Rasa)."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    text = tracker.latest_message.get("text") or ""
+    if intent in _LEAVING_INTENTS or text.startswith("/"):
+        return {}
+    return {slot: compact(text).upper()}
+
+
+class _BalanceValidation(FormValidationAction):
+    """Shared by both ways of verifying: the card number, and ending the form once accounts has decided."""
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -40,6 +51,10 @@ class ValidateBalanceForm(FormValidationAction):
         if tracker.get_slot("balance_verified") is not None:
             return []
         return domain_slots
+
+    @abstractmethod
+    def name(self) -> str:  # abstract: rasa-sdk registers only the two concrete forms below
+        ...
 
     def validate_card_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -50,14 +65,31 @@ class ValidateBalanceForm(FormValidationAction):
             return {"card_number": None}
         return {"card_number": card}
 
+    def _verdict(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any, retry: dict[str, Any]
+                 ) -> dict[str, Any]:
+        """accounts' answer → slots; its message is generic and never says which input was wrong."""
+        if result.ok:
+            return {**retry, "balance_verified": True}
+        if result.locked:
+            reply(dispatcher, tracker, f"{result.message}\n" + texts.BALANCE_LOCKED.format(help=texts.human_help()),
+                  intent=INTENT, handoff=True)
+            return {**retry, "balance_verified": False}
+        reply(dispatcher, tracker, str(result.message), intent=INTENT)
+        return retry
+
+    def _unavailable(self, dispatcher: CollectingDispatcher, tracker: Tracker, exc: Exception,
+                     retry: dict[str, Any]) -> dict[str, Any]:
+        reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
+              intent=INTENT, fallback=True, handoff=True)
+        return {**retry, "balance_verified": False}
+
+
+class ValidateBalanceForm(_BalanceValidation):
+    def name(self) -> str:
+        return "validate_balance_form"
+
     def extract_pin(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if tracker.get_slot("requested_slot") != "pin":
-            return {}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = tracker.latest_message.get("text") or ""
-        if intent in _LEAVING_INTENTS or text.startswith("/"):
-            return {}
-        return {"pin": compact(text)}
+        return _typed(tracker, "pin")
 
     def validate_pin(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -71,18 +103,55 @@ class ValidateBalanceForm(FormValidationAction):
                 tracker.get_slot("card_number"), pin, conversation_id=tracker.sender_id, channel=_channel(tracker)
             )
         except backends.BackendUnavailable as exc:
-            reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
-                  intent=INTENT, fallback=True, handoff=True)
-            return {"pin": None, "balance_verified": False}
-        if result.ok:
-            return {"pin": None, "balance_verified": True}
-        if result.locked:
-            reply(dispatcher, tracker, f"{result.message}\n" + texts.BALANCE_LOCKED.format(help=texts.human_help()),
-                  intent=INTENT, handoff=True)
-            return {"pin": None, "balance_verified": False}
-        # The service's own generic message: it never says whether the card or the PIN was wrong.
-        reply(dispatcher, tracker, str(result.message), intent=INTENT)
-        return {"pin": None}
+            return self._unavailable(dispatcher, tracker, exc, {"pin": None})
+        return self._verdict(dispatcher, tracker, result, {"pin": None})
+
+
+class ValidateBalanceOtpForm(_BalanceValidation):
+    """ID last six + SMS code, for patients without their PIN: accounts sends the code, then checks it."""
+
+    def name(self) -> str:
+        return "validate_balance_otp_form"
+
+    def extract_id_last6(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+                         ) -> dict[str, Any]:
+        return _typed(tracker, "id_last6")
+
+    def extract_otp(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return _typed(tracker, "otp")
+
+    def validate_id_last6(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        id_last6 = str(value or "")
+        if not ID_LAST6.fullmatch(id_last6):
+            reply(dispatcher, tracker, texts.INVALID_ID_LAST6, intent=INTENT, expect_input="id_last6")
+            return {"id_last6": None}
+        try:
+            request = backends.account_service().request_otp(
+                tracker.get_slot("card_number"), id_last6, conversation_id=tracker.sender_id,
+                channel=_channel(tracker))
+        except backends.BackendUnavailable as exc:
+            return self._unavailable(dispatcher, tracker, exc, {"id_last6": None})
+        reply(dispatcher, tracker, str(request.message), intent=INTENT, handoff=bool(request.locked))
+        if request.locked:
+            return {"id_last6": None, "balance_verified": False}
+        return {"id_last6": id_last6 if request.accepted else None}
+
+    def validate_otp(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        otp = str(value or "")
+        if not PIN.fullmatch(otp):
+            reply(dispatcher, tracker, texts.INVALID_OTP, intent=INTENT, expect_input="otp")
+            return {"otp": None}
+        try:
+            result = backends.account_service().verify_id_otp(
+                tracker.get_slot("card_number"), tracker.get_slot("id_last6"), otp,
+                conversation_id=tracker.sender_id, channel=_channel(tracker))
+        except backends.BackendUnavailable as exc:
+            return self._unavailable(dispatcher, tracker, exc, {"otp": None})
+        return self._verdict(dispatcher, tracker, result, {"otp": None})
 
 
 class ActionShowBalance(Action):
@@ -90,7 +159,7 @@ class ActionShowBalance(Action):
         return "action_show_balance"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
-        reset = [SlotSet("card_number", None), SlotSet("pin", None), SlotSet("balance_verified", None)]
+        reset = [SlotSet(slot, None) for slot in ("card_number", "pin", "id_last6", "otp", "balance_verified")]
         if tracker.get_slot("balance_verified") is not True:
             if tracker.get_slot("balance_verified") is None:  # locked/unavailable already told the patient why
                 reply(dispatcher, tracker, texts.BALANCE_NOT_VERIFIED.format(help=texts.human_help()),

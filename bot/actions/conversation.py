@@ -28,6 +28,7 @@ FORMS = {
     "special_disease_form": ("慢特病申请指引", ["disease"]),
     "estimate_form": ("报销估算", ["insurance_type", "visit_type", "total_cost", "hospital_level"]),
     "balance_form": ("余额查询", ["card_number", "pin", "balance_verified"]),
+    "balance_otp_form": ("余额查询", ["card_number", "id_last6", "otp", "balance_verified"]),
 }
 
 

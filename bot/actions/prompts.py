@@ -11,6 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import texts
 from bot.actions.meta import ExpectInput, reply
+from bot.actions.meta import buttons as buttons_for
 from bot.actions.vocabulary import FILING_TYPE_CHOICES, INSURANCE_TYPE_CHOICES, VISIT_TYPE_CHOICES
 
 
@@ -27,6 +28,7 @@ class AskForSlot(Action, ABC):
     choices: ClassVar[list[tuple[str, str]]] = []
     expect_input: ExpectInput = None
     form_intent: str = ""
+    extra_buttons: ClassVar[list[tuple[str, str]]] = []
 
     @property
     @abstractmethod
@@ -36,7 +38,7 @@ class AskForSlot(Action, ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
-        buttons = _inform_buttons(self.slot, self.choices) if self.choices else None
+        buttons = _inform_buttons(self.slot, self.choices) + buttons_for(self.extra_buttons)
         # The intent reported is the form's topic, not "inform": the patient is inside that topic's dialogue.
         reply(dispatcher, tracker, self.text, buttons=buttons, expect_input=self.expect_input,
               intent=self.form_intent or None)
@@ -72,3 +74,12 @@ class AskCardNumber(AskForSlot):
 
 class AskPin(AskForSlot):
     slot, text, form_intent, expect_input = "pin", texts.ASK_PIN, "check_balance", "pin"
+    extra_buttons: ClassVar = [texts.FORGOT_PIN_BUTTON]
+
+
+class AskIdLast6(AskForSlot):
+    slot, text, form_intent, expect_input = "id_last6", texts.ASK_ID_LAST6, "check_balance", "id_last6"
+
+
+class AskOtp(AskForSlot):
+    slot, text, form_intent, expect_input = "otp", texts.ASK_OTP, "check_balance", "otp"

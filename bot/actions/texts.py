@@ -45,6 +45,12 @@ ASK_TOTAL_COST = "这次医疗总费用大约是多少元？（例如 20000 或 
 ASK_CARD_NUMBER = "查询余额需要先核验身份。请输入您的医保卡号（社保卡号）。"
 ASK_PIN = "请输入医保卡密码（6位数字）。密码只用于本次核验，不会被保存。"
 
+ASK_ID_LAST6 = "请输入身份证号码的后6位（最后一位是X的请输入X）。"
+ASK_OTP = "请输入手机短信收到的6位验证码。"
+FORGOT_PIN_BUTTON = ("忘记密码？用身份证后6位+短信验证码", "/forgot_pin")
+INVALID_ID_LAST6 = "请输入身份证号码的后6位（5位数字加最后1位数字或X）。"
+INVALID_OTP = "验证码应为6位数字，请重新输入。"
+
 INVALID_FILING_TYPE = "没有听懂您的备案类型，请从下面的选项中选择。"
 INVALID_DISEASE = "请告诉我具体的疾病名称，例如“糖尿病”。"
 INVALID_INSURANCE_TYPE = "请选择职工医保或城乡居民医保（原新农合已并入城乡居民医保）。"

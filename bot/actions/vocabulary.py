@@ -106,7 +106,8 @@ def parse_amount(text: str) -> float | None:
 
 
 CARD_NUMBER = re.compile(r"^[A-Za-z0-9]{6,20}$")
-PIN = re.compile(r"^\d{6}$")
+PIN = re.compile(r"^\d{6}$")  # also the SMS code
+ID_LAST6 = re.compile(r"^\d{5}[0-9X]$")
 
 
 def compact(text: str) -> str:

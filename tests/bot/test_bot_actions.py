@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.actions.balance import ActionShowBalance, ValidateBalanceForm
+from bot.actions.balance import ActionShowBalance, ValidateBalanceForm, ValidateBalanceOtpForm
 from bot.actions.conversation import ActionOutOfScope, ActionSessionStart, ActionStopForm
 from bot.actions.estimate import ActionEstimate, ValidateEstimateForm
 from bot.actions.guides import ActionRemoteFilingGuide, ValidateRemoteFilingForm
@@ -170,3 +170,27 @@ def test_stopping_a_form_forgets_what_it_collected() -> None:
 def test_out_of_scope_refuses_medical_advice() -> None:
     messages, _ = run_action(ActionOutOfScope(), make_tracker("我头疼吃什么药", "out_of_scope"))
     assert "医生" in answer_text(messages) and answer_meta(messages)["intent"] == "out_of_scope"
+
+
+def test_forgotten_pin_path_verifies_with_id_and_sms_code(private_backends: object) -> None:
+    from accounts.otp import OutboxOtpSender
+
+    card, sender = "9900000000000002", "conv-otp"
+    slots = {"card_number": card, "requested_slot": "id_last6"}
+    tracker = make_tracker("15002x", "inform", slots=slots, active_loop="balance_otp_form", sender_id=sender)
+    messages, events = run_action(ValidateBalanceOtpForm(), tracker)
+    assert _slot(events, "id_last6") == "15002X"
+    code = OutboxOtpSender(get_settings().data_dir / "otp_outbox.jsonl").last_code(card)
+    assert code and all(code not in str(m) for m in messages)  # the code goes to the phone, not the screen
+    wrong = "000000" if code != "000000" else "111111"
+    slots = {"card_number": card, "id_last6": "15002X", "requested_slot": "otp"}
+    _, events = run_action(ValidateBalanceOtpForm(),
+                           make_tracker(wrong, "inform", slots=slots, active_loop="balance_otp_form", sender_id=sender))
+    assert _slot(events, "otp") is None and _slot(events, "balance_verified") != True  # noqa: E712
+    _, events = run_action(ValidateBalanceOtpForm(),
+                           make_tracker(code, "inform", slots=slots, active_loop="balance_otp_form", sender_id=sender))
+    assert _slot(events, "otp") is None and _slot(events, "balance_verified") is True
+    assert all(code not in str(e.get("value")) for e in events)
+    shown, _ = run_action(ActionShowBalance(), make_tracker(code, "inform", slots={"balance_verified": True},
+                                                            sender_id=sender))
+    assert "412.08" in answer_text(shown) and card not in answer_text(shown)

@@ -75,8 +75,7 @@ def test_kiosk_remote_filing_then_balance_portrait(
     for digit in demo_account["card_number"]:
         page.locator(f"#keypad [data-key='{digit}']").click()
     page.locator("#keypad-ok").click()
-    page.wait_for_function("document.querySelector('#keypad-title').textContent.includes('密码')",
-                           timeout=ANSWER_TIMEOUT)
+    page.locator("#keypad-title", has_text="密码").wait_for(timeout=ANSWER_TIMEOUT)
     for digit in demo_account["pin"]:
         page.locator(f"#keypad [data-key='{digit}']").click()
     assert page.locator("#keypad-display").inner_text() == "●" * len(demo_account["pin"])
