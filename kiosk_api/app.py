@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
 
 from kiosk_api.config import get_config
@@ -52,7 +53,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app() -> FastAPI:
-    app = FastAPI(
+    # FastAPIOffline serves Swagger UI and ReDoc from the installed package: /docs works without internet.
+    app = FastAPIOffline(
         title="医保通 kiosk API",
         summary="医保政策问答：大厅自助机、微信式聊天窗口、工作人员检索台",
         version="0.1.0",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 import structlog
@@ -34,8 +34,14 @@ class RedactingFilter(logging.Filter):
     """Redacts standard-library log records (message and arguments) before any handler writes them."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
+        # Redact the template and each argument in place: formatters such as uvicorn's access log unpack
+        # ``record.args`` by position, so its shape must stay as it was.
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_value(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: redact_value(v) for k, v in record.args.items()}
         return True
 
 

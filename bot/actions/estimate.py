@@ -68,13 +68,6 @@ class ValidateEstimateForm(FormValidationAction):
         return {"total_cost": float(amount)}
 
 
-def as_citation(source: Any) -> Citation:
-    """The policy table's citation → the answer_meta citation shape."""
-    meta = source.as_meta() if hasattr(source, "as_meta") else dict(source)
-    return Citation(doc=str(meta.get("doc", "")), section=str(meta.get("section", "")),
-                    passage_id=str(meta.get("passage_id", "")), quote=str(meta.get("quote", "")))
-
-
 class ActionEstimate(Action):
     def name(self) -> str:
         return "action_estimate"
@@ -105,7 +98,7 @@ class ActionEstimate(Action):
         lines = [texts.NEW_RURAL_MERGED] if kind == "新农合" else []
         lines.append(result.explain())
         complete = bool(getattr(result, "complete", False)) and result.reimbursed is not None
-        reply(dispatcher, tracker, "\n".join(lines), citations=[as_citation(s) for s in result.sources],
+        reply(dispatcher, tracker, "\n".join(lines), citations=[Citation.of(s) for s in result.sources],
               confidence=1.0 if complete else 0.5, intent=INTENT, buttons=main_menu(),
               handoff=result.reimbursed is None)
         return reset

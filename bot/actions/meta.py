@@ -21,6 +21,13 @@ class Citation:
     passage_id: str
     quote: str = ""
 
+    @classmethod
+    def of(cls, source: Any) -> Citation:
+        """From another part's citation object (anything with ``as_meta()``) or an answer_meta dict."""
+        meta = source.as_meta() if hasattr(source, "as_meta") else dict(source)
+        return cls(doc=str(meta.get("doc", "")), section=str(meta.get("section", "")),
+                   passage_id=str(meta.get("passage_id", "")), quote=str(meta.get("quote", "")))
+
     def as_dict(self) -> dict[str, str]:
         return {"doc": self.doc, "section": self.section, "passage_id": self.passage_id, "quote": self.quote}
 

@@ -139,10 +139,8 @@ class ActionCatalogLookup(Action):
                               quote=lines[0][:passages.QUOTE_CHARS])]
         category_source = getattr(best, "citation", None)
         if category_source is not None:
-            meta = category_source.as_meta()
             lines.append(category_source.cite())
-            citations.append(Citation(doc=meta["doc"], section=meta["section"], passage_id=meta["passage_id"],
-                                      quote=meta["quote"]))
+            citations.append(Citation.of(category_source))
         others = [m.name for m in matches[1:4] if m.name != best.name]
         if others:
             lines.append(texts.CATALOG_OTHER_MATCHES.format(names="、".join(others)))

@@ -82,3 +82,13 @@ def test_standard_logging_records_are_redacted() -> None:
     )
     assert RedactingFilter().filter(record)
     assert "9900000000000001" not in record.getMessage()
+
+
+def test_redacted_records_keep_their_argument_shape_for_positional_formatters() -> None:
+    # uvicorn's access formatter unpacks record.args into five names; a None or joined args would crash it.
+    args = ("127.0.0.1:5000", "GET", "/api/x?card=9900000000000001", "1.1", 200)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d', args, None)
+    assert RedactingFilter().filter(record)
+    client, method, path, version, status = record.args
+    assert (client, method, version, status) == ("127.0.0.1:5000", "GET", "1.1", 200)
+    assert "9900000000000001" not in path

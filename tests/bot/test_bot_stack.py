@@ -91,3 +91,32 @@ def test_end_to_end_test_stories(stack: Stack, trained_model: Path, tmp_path: Pa
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     failed = (tmp_path / "failed_test_stories.yml").read_text(encoding="utf-8")
     assert "None of the test stories failed" in failed, failed[:4000]
+
+
+def test_yibao_ask_batch_prints_json_and_the_pass_rate(
+    stack: Stack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from yibao.cli import app
+    from yibao.settings import get_settings
+
+    monkeypatch.setenv("YIBAO_RASA_URL", stack.rasa_url)
+    monkeypatch.setenv("YIBAO_ACTION_PORT", str(stack.ports.actions))
+    monkeypatch.setenv("YIBAO_API_PORT", str(stack.ports.api))
+    get_settings.cache_clear()
+    batch = tmp_path / "q.jsonl"
+    records = [{"id": "a", "question": "帮我订一张去上海的机票", "expect_intent": "out_of_scope"},
+               {"id": "b", "question": "查一下个人账户余额", "expect_intent": "check_balance"},
+               {"id": "c", "question": "asdfgh", "must_any": ["这句话不会出现在任何回答里"]}]
+    batch.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    result = CliRunner().invoke(app, ["ask", "--batch", str(batch), "--eval"])
+    get_settings.cache_clear()
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert all({"id", "question", "intent", "confidence", "answer", "citations", "fallback"} <= line.keys()
+               for line in lines)
+    assert "pass rate 2/3" in result.stderr and "FAIL c" in result.stderr
+    assert result.exit_code == 1  # 67% is below the target

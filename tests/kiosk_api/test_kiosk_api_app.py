@@ -78,3 +78,14 @@ def test_openapi_documents_every_endpoint(client: TestClient) -> None:
     for path in ("/api/chat", "/api/session", "/api/session/{session_id}", "/api/search", "/api/catalog",
                  "/api/section/{section_id}", "/api/health", "/api/feedback", "/api/config"):
         assert path in paths
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_work_offline(client: TestClient, page: str) -> None:
+    # A hospital network often has no internet: the docs pages must load their scripts from this server.
+    html = client.get(page).text
+    assert "cdn" not in html.lower() and "https://" not in html
+    for asset in ("swagger-ui-bundle.js",) if page == "/docs" else ("redoc.standalone.js",):
+        assert asset in html
+        src = html.split(asset)[0].rsplit('"', 1)[1] + asset
+        assert client.get(src).status_code == 200, src
