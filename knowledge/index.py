@@ -104,6 +104,9 @@ def _embed_missing(
             for i, v in zip(ids, vecs, strict=True):
                 cached[keys[i]] = np.asarray(v, dtype=np.float32).tobytes()
                 db.execute("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", (keys[i], cached[keys[i]]))
+    # Vectors of units that no longer exist (edited documents, an older pipeline) would only grow the index.
+    stale = [(k,) for (k,) in db.execute("SELECT key FROM embeddings") if k not in wanted]
+    db.executemany("DELETE FROM embeddings WHERE key = ?", stale)
     matrix = np.vstack([np.frombuffer(cached[k], dtype=np.float32) for k in keys]) if keys else np.zeros((0, 1))
     return matrix.astype(np.float32), len(missing)
 
@@ -169,6 +172,7 @@ def build(settings: Settings | None = None, force: bool = False, progress: Calla
         matrix, embedded = _embed_missing(db, [u.index_text for u in units], settings.embedding_model, progress)
         _write_passages(db, docs, items, units)
         db.commit()
+        db.execute("VACUUM")  # give back the space of pruned vectors
     finally:
         db.close()
     index = faiss.IndexFlatIP(matrix.shape[1])

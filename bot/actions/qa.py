@@ -65,15 +65,11 @@ class ActionAnswerQuestion(Action):
         return []
 
 
-class ActionFallback(Action):
+class ActionFallback(ActionAnswerQuestion):
     """Low NLU confidence: the knowledge base may still know; if it does not, hand over to a person."""
 
     def name(self) -> str:
         return "action_fallback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
-        answer_from_knowledge_base(dispatcher, tracker, question_text(tracker))
-        return []
 
 
 # Words around a drug name in a catalog question; what is left is the name to look up.
