@@ -57,7 +57,9 @@ def ask_one(http: httpx.Client, question: str, qid: str = "") -> dict[str, Any]:
 
 def ask_all(questions: Iterable[tuple[str, str]]) -> Iterator[dict[str, Any]]:
     """(id, question) pairs → answers, through a stack that is started only if it is not running."""
-    with running_stack(with_api=False) as stack, httpx.Client(base_url=stack.rasa_url, timeout=REQUEST_TIMEOUT) as http:
+    with running_stack(with_api=False) as stack, httpx.Client(
+        base_url=stack.rasa_url, timeout=REQUEST_TIMEOUT, params={"token": stack.rasa_token}
+    ) as http:
         for qid, question in questions:
             yield ask_one(http, question, qid)
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
@@ -19,6 +19,7 @@ from kiosk_api.routes import chat, health, pages, staff
 from kiosk_api.routes.pages import STATIC_DIR
 from kiosk_api.store import get_store
 from yibao.logging import configure_logging, get_logger
+from yibao.settings import get_settings
 
 log = get_logger("kiosk_api")
 
@@ -44,7 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     cfg = get_config()
     get_store()  # create tables before the first request
-    app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds)
+    app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds, get_settings().rasa_token)
     threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True).start()
     try:
         yield

@@ -73,9 +73,15 @@ def parse_turn(outputs: list[dict[str, Any]]) -> BotTurn:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self, base_url: str, timeout: float, token: str = "", transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout, limits=limits, transport=transport)
+        # Rasa's HTTP API (restart, status) wants the auth token; the REST channel ignores it.
+        params = {"token": token} if token else None
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, limits=limits, transport=transport, params=params
+        )
 
     async def send(self, sender: str, message: str, channel: str) -> BotTurn:
         body = {"sender": sender, "message": message, "metadata": {"channel": channel}}

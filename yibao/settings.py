@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,12 @@ class Settings:
     # SQLAlchemy URL; empty means the embedded SQLite file in data_dir. PostgreSQL: postgresql+psycopg://...
     database_url_override: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    # Rasa and the action server listen on loopback only: patients reach the assistant through kiosk_api.
+    # Set YIBAO_RASA_INTERFACE=0.0.0.0 to let a rasa-webchat widget use Rasa's socket.io channel directly.
+    rasa_interface: str = field(default_factory=lambda: _env("RASA_INTERFACE", "127.0.0.1"))
+    action_host: str = field(default_factory=lambda: _env("ACTION_HOST", "127.0.0.1"))
+    # Guards Rasa's HTTP API (conversations, model); empty: generated once in <data dir>/secrets/rasa_token.
+    rasa_token_override: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))
     action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
     api_port: int = field(default_factory=lambda: int(_env("API_PORT", "8000")))
     # Shown whenever the assistant is not sure; set to the hospital's own window and hotline.
@@ -61,6 +68,22 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def rasa_token(self) -> str:
+        if self.rasa_token_override:
+            return self.rasa_token_override
+        path = self.data_dir / "secrets" / "rasa_token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # O_EXCL: of two processes starting together, one writes and both read the same token.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_urlsafe(32))
+            except FileExistsError:
+                pass
+        return path.read_text().strip()
 
 
 @lru_cache(maxsize=1)

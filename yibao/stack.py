@@ -71,6 +71,10 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.rasa}"
 
     @property
+    def rasa_token(self) -> str:
+        return self.env_overrides.get("YIBAO_RASA_TOKEN") or get_settings().rasa_token
+
+    @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.api}"
 
@@ -86,6 +90,8 @@ class Stack:
             YIBAO_ACTION_PORT=str(self.ports.actions),
             YIBAO_API_PORT=str(self.ports.api),
             YIBAO_TRACKER_DB=str(get_settings().data_dir / "rasa_tracker.db"),
+            YIBAO_RASA_TOKEN=self.rasa_token,
+            SANIC_HOST=get_settings().action_host,  # rasa-sdk's listen address
             PYTHONPATH=str(PROJECT_ROOT),
             # Rasa/TensorFlow chatter and telemetry off: a kiosk has no internet anyway.
             RASA_TELEMETRY_ENABLED="false",
@@ -99,7 +105,8 @@ class Stack:
         cmds = {
             "actions": [py, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.ports.actions)],
             "rasa": [
-                str(RASA_BIN), "run", "--enable-api", "--cors", "*",
+                str(RASA_BIN), "run", "--enable-api", "--cors", "*", "--auth-token", self.rasa_token,
+                "--interface", get_settings().rasa_interface,
                 "--model", str(MODELS_DIR), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--port", str(self.ports.rasa),
             ],
@@ -111,7 +118,7 @@ class Stack:
         return cmds
 
     def health_urls(self) -> dict[str, str]:
-        urls = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status"}
+        urls = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status?token={self.rasa_token}"}
         if self.with_api:
             urls["api"] = f"{self.api_url}/api/health"
         return urls

@@ -40,14 +40,14 @@ def say(stack: Stack, sender: str, text: str) -> tuple[str, dict[str, Any]]:
 
 
 def test_policy_question_through_the_stack(stack: Stack) -> None:
-    with httpx.Client(base_url=stack.rasa_url, timeout=180) as http:
+    with httpx.Client(base_url=stack.rasa_url, timeout=180, params={"token": stack.rasa_token}) as http:
         answer = ask_one(http, "异地就医备案要去哪里办理", "q1")
     assert answer["intent"] == "ask_remote_filing" and not answer["fallback"]
     assert answer["citations"] and "来源：《" in answer["answer"]
 
 
 def test_traditional_question_is_understood(stack: Stack) -> None:
-    with httpx.Client(base_url=stack.rasa_url, timeout=180) as http:
+    with httpx.Client(base_url=stack.rasa_url, timeout=180, params={"token": stack.rasa_token}) as http:
         answer = ask_one(http, "異地就醫備案需要帶什麼材料", "q2")
     assert answer["intent"] == "ask_remote_filing" and answer["citations"]
 
@@ -67,7 +67,9 @@ def test_balance_needs_card_and_pin_and_never_keeps_the_pin(stack: Stack) -> Non
     assert "3,268.45" not in text and meta["expect_input"] == "pin"
     text, meta = say(stack, sender, DEMO_PIN)
     assert "3,268.45" in text and DEMO_CARD not in text and meta["intent"] == "check_balance"
-    tracker = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": stack.rasa_token}, timeout=30
+    ).json()
     assert tracker["slots"].get("pin") is None
     slot_values = [str(e.get("value")) for e in tracker["events"] if e.get("event") == "slot"]
     assert not any(DEMO_PIN in v or WRONG_PIN in v for v in slot_values), slot_values
