@@ -39,7 +39,7 @@ def excerpt(passage: str, query: str, limit: int = MAX_EXCERPT) -> str:
             continue
         chosen.append(i)
         length += len(sentences[i])
-    chosen.sort()
+    chosen = _with_sibling_clauses(sentences, chosen, limit)
     if len(chosen) == 1 and len(sentences[chosen[0]]) > limit:  # one very long sentence: cut around the match
         text = sentences[chosen[0]]
         hit = min((text.find(b) for b in wanted if b in text), default=0)
@@ -50,6 +50,24 @@ def excerpt(passage: str, query: str, limit: int = MAX_EXCERPT) -> str:
         gap = i > 0 if n == 0 else i != chosen[n - 1] + 1
         parts.append(("…" if gap else "") + sentences[i].strip())
     return "".join(parts) + ("…" if chosen[-1] < len(sentences) - 1 else "")
+
+
+def _with_sibling_clauses(units: list[str], chosen: list[int], limit: int) -> list[int]:
+    """A lone matching clause ("…透析治疗；…") means little without the clauses of its own sentence (the list it
+    belongs to): add the neighbours joined to it by "；" while the excerpt stays short."""
+    picked = set(chosen)
+    length = sum(len(units[i]) for i in picked)
+    grown = True
+    while grown and length < limit * 0.6:
+        grown = False
+        for i in sorted(picked):
+            for j in (i - 1, i + 1):
+                same_sentence = 0 <= j < len(units) and units[min(i, j)].rstrip().endswith(("；", ";"))
+                if same_sentence and j not in picked and length + len(units[j]) <= limit:
+                    picked.add(j)
+                    length += len(units[j])
+                    grown = True
+    return sorted(picked)
 
 
 def citation(hit: Any, quote: str) -> Citation:
