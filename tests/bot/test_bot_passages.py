@@ -59,7 +59,8 @@ def test_compose_cites_document_section_and_confidence() -> None:
 
 def test_a_lone_matching_clause_comes_with_the_clauses_of_its_sentence() -> None:
     listing = ("(4）外配处方一般不能超过7日用量，急诊处方一般不超过3日用量；患有恶性肿瘤；系统性红斑狼疮；血友病；"
-               "慢性肾功能衰竭的透析治疗；器官移植后的抗排异治疗者，处方量可延长至一个月。" + "其他门诊管理要求另行规定。" * 12)
+               "慢性肾功能衰竭的透析治疗；器官移植后的抗排异治疗者，处方量可延长至一个月。"
+               + "其他门诊管理要求另行规定。" * 12)
     text = passages.excerpt(listing, "血液透析的费用医保怎么结算")
     assert "慢性肾功能衰竭的透析治疗" in text
     assert "血友病" in text and "器官移植" in text  # its siblings in the same sentence
