@@ -26,11 +26,11 @@ def excerpt(passage: str, query: str, limit: int = MAX_EXCERPT) -> str:
     """Whole sentences sharing most character bigrams with the query, in passage order, up to ``limit``
     characters; gaps are marked with "…". Short passages are shown whole."""
     passage = re.sub(r"[ \t\u3000]+", " ", passage).strip()
-    if len(passage) <= limit:
-        return passage
     sentences = [s for s in _SENTENCE_END.split(passage) if s.strip()]
     wanted = _bigrams(query)
     scores = [len(_bigrams(s) & wanted) for s in sentences]
+    if len(passage) <= limit:
+        return _without_unrelated_edges(sentences, scores)
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
     chosen: list[int] = []
     length = 0
@@ -50,6 +50,19 @@ def excerpt(passage: str, query: str, limit: int = MAX_EXCERPT) -> str:
         gap = i > 0 if n == 0 else i != chosen[n - 1] + 1
         parts.append(("…" if gap else "") + sentences[i].strip())
     return "".join(parts) + ("…" if chosen[-1] < len(sentences) - 1 else "")
+
+
+def _without_unrelated_edges(sentences: list[str], scores: list[int]) -> str:
+    """A short passage whole, less leading/trailing sentences that share nothing with the question: scraped slides
+    run together, so a passage can start with the tail of the previous slide."""
+    lo, hi = 0, len(sentences)
+    if any(scores):
+        while scores[lo] == 0:
+            lo += 1
+        while scores[hi - 1] == 0:
+            hi -= 1
+    kept = "".join(s.strip() for s in sentences[lo:hi])
+    return ("…" if lo else "") + kept + ("…" if hi < len(sentences) else "")
 
 
 def _with_sibling_clauses(units: list[str], chosen: list[int], limit: int) -> list[int]:

@@ -65,3 +65,11 @@ def test_a_lone_matching_clause_comes_with_the_clauses_of_its_sentence() -> None
     assert "慢性肾功能衰竭的透析治疗" in text
     assert "血友病" in text and "器官移植" in text  # its siblings in the same sentence
     assert "另行规定" not in text  # but not the unrelated sentences after it
+
+
+def test_a_short_passage_drops_an_unrelated_leading_sentence_but_keeps_its_facts() -> None:
+    passage = ("针对审核不通过的费用，应建立问题反馈和整改机制，形成闭环管理。"
+               "异地就医备案要求参保人员需在参保地医保经办机构办理异地就医备案手续，填写《异地就医备案表》。")
+    text = passages.excerpt(passage, "异地就医备案在哪里办")
+    assert text.startswith("…") and "闭环管理" not in text
+    assert "参保地医保经办机构" in text and "《异地就医备案表》" in text
