@@ -27,17 +27,22 @@ app.add_typer(report_app, name="report", help="运维报表：未答问题、满
 @app.command("serve", help="启动 Rasa、动作服务和 kiosk API，Ctrl-C 全部停止")
 def serve() -> None:
     stack = Stack()
-    stack.start()
-    typer.echo(f"医保通 running: kiosk {stack.api_url}/kiosk  widget {stack.api_url}/widget  "
-               f"staff {stack.api_url}/staff  API docs {stack.api_url}/docs  (Ctrl-C to stop)")
+    # SIGTERM behaves like Ctrl-C from the first moment, so a stop during start-up still stops the services.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
+        stack.start()
+        typer.echo(f"医保通 running: kiosk {stack.api_url}/kiosk  widget {stack.api_url}/widget  "
+                   f"staff {stack.api_url}/staff  API docs {stack.api_url}/docs  (Ctrl-C to stop)")
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)
         typer.echo("a service exited; stopping the others (see var/logs/)", err=True)
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C or SIGTERM (e.g. from `timeout` and the shell both) must not cut the shutdown short
+        # and leave Rasa or the API running without their parent.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stack.stop()
 
 
