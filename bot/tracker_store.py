@@ -20,22 +20,27 @@ import base64
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import RedisTrackerStore, SQLTrackerStore, TrackerStore
+from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from accounts.redaction import SECRET_PLACEHOLDER, redact_value
+from bot import rasa_speedups
 
 logger = logging.getLogger(__name__)
+rasa_speedups.apply()  # every Rasa server process imports this module: see bot/rasa_speedups.py
 
 SECRET_SLOTS = frozenset({"pin", "otp"})  # never written anywhere
 PROTECTED_SLOTS = frozenset({"card_number", "id_last6"})  # written encrypted only
@@ -103,18 +108,23 @@ class EventRedactor:
             logger.warning("could not decrypt slot %s; it is left empty", slot)
             return None
 
-    def protect(self, sender_id: str, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    def protect(self, sender_id: str, events: Sequence[Event], start: int = 0) -> list[dict[str, Any]]:
+        """The serialised, protected form of ``events[start:]``.
+
+        Earlier events are only read for the prompt they leave open (a PIN typed on the next turn is hidden
+        because the previous turn asked for it): they are already stored and are not serialised again.
+        """
         stored, requested_slot, expected_input = [], None, None
-        for event in events:
-            kind = event.get("event")
-            if kind == "slot" and event.get("name") == "requested_slot":
-                requested_slot = event.get("value")
-            elif kind == "bot":
-                meta = ((event.get("data") or {}).get("custom") or {})
+        for index, event in enumerate(events):
+            if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+                requested_slot = event.value
+            elif isinstance(event, BotUttered):
+                meta = (event.data or {}).get("custom") or {}
                 if isinstance(meta, dict) and meta.get("type") == "answer_meta":
                     expected_input = meta.get("expect_input")
-            secret_prompt = requested_slot in SECRET_SLOTS or expected_input in SECRET_SLOTS
-            stored.append(self._protect_one(sender_id, event, secret_prompt))
+            if index >= start:
+                secret_prompt = requested_slot in SECRET_SLOTS or expected_input in SECRET_SLOTS
+                stored.append(self._protect_one(sender_id, event.as_dict(), secret_prompt))
         return stored
 
     def _protect_one(self, sender_id: str, event: dict[str, Any], secret_prompt: bool) -> dict[str, Any]:
@@ -144,32 +154,62 @@ class EventRedactor:
         return revealed
 
 
-def _backend(
-    domain: Domain | None, url: str, sqlite_db: str, event_broker: EventBroker | None, **kwargs: Any
-) -> TrackerStore:
-    if url.startswith(("redis://", "rediss://")):
-        return RedisTrackerStore(domain, event_broker=event_broker, **_parse_redis_url(url), **kwargs)
-    if "://" in url:  # postgresql://... (psycopg2 in .venv-rasa) or any other SQLAlchemy URL
-        return SQLTrackerStore(domain, host=url, event_broker=event_broker, **kwargs)
-    return SQLTrackerStore(domain, dialect="sqlite", db=sqlite_db, event_broker=event_broker, **kwargs)
+class RedactingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store (SQLite file or PostgreSQL) that writes protected events and reveals them on reading.
+
+    Like Rasa's own ``save`` it appends only the events the database does not hold yet, and only those are
+    protected; ``_retrieve`` reveals the stored rows before building the tracker, so a turn deserialises the
+    conversation once.
+    """
+
+    def __init__(self, domain: Domain | None, redactor: EventRedactor, **kwargs: Any) -> None:
+        if kwargs.get("event_broker") is not None:  # Rasa would publish the events before they are protected
+            raise ValueError("an event broker is not supported by the redacting tracker store")
+        self.redactor = redactor
+        super().__init__(domain, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _tune_sqlite_connection)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        with self.session_scope() as session:
+            query = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False)
+            for data in self.redactor.protect(tracker.sender_id, tracker.events, start=query.count()):
+                intent = (data.get("parse_data") or {}).get("intent") or {}
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=data["event"],
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent.get("name"),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+            events = self.redactor.reveal(sender_id, (json.loads(row.data) for row in rows))
+        if not (self.domain and events):
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
 
-class RedactingTrackerStore(TrackerStore):
-    """endpoints.yml: ``tracker_store: {type: bot.tracker_store.RedactingTrackerStore, db: <sqlite file>}``."""
+def _tune_sqlite_connection(connection: Any, _record: Any) -> None:
+    # WAL: readers do not wait for the writer; NORMAL: no fsync per turn, and still safe if a process is
+    # killed (a power cut may lose the last turns of a chat, never corrupt the file).
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
 
-    def __init__(
-        self,
-        domain: Domain | None = None,
-        host: str | None = None,
-        db: str = "rasa_tracker.db",
-        event_broker: EventBroker | None = None,
-        **kwargs: Any,
-    ) -> None:
-        url = os.environ.get("YIBAO_TRACKER_URL") or host or ""
-        self._store = _backend(domain, url, db, event_broker, **kwargs)
-        self.redactor = EventRedactor(load_cipher())
-        super().__init__(domain, event_broker)
-        logger.info("tracker store: redacting %s", type(self._store).__name__)
+
+class RedactingRedisTrackerStore(TrackerStore):
+    """Rasa's Redis tracker store wrapped: the whole tracker is protected before each write (Redis stores it whole)."""
+
+    def __init__(self, domain: Domain | None, redactor: EventRedactor, url: str, **kwargs: Any) -> None:
+        self._store = RedisTrackerStore(domain, **_parse_redis_url(url), **kwargs)
+        self.redactor = redactor
+        super().__init__(domain, kwargs.get("event_broker"))
 
     @property
     def domain(self) -> Domain:
@@ -187,14 +227,12 @@ class RedactingTrackerStore(TrackerStore):
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        stored = self.redactor.protect(tracker.sender_id, (e.as_dict() for e in tracker.events))
-        await self._store.save(self._rebuild(tracker, stored))
+        await self._store.save(self._rebuild(tracker, self.redactor.protect(tracker.sender_id, tracker.events)))
 
     async def _reveal(self, tracker: DialogueStateTracker | None) -> DialogueStateTracker | None:
         if tracker is None:
             return None
-        events = self.redactor.reveal(tracker.sender_id, (e.as_dict() for e in tracker.events))
-        return self._rebuild(tracker, events)
+        return self._rebuild(tracker, self.redactor.reveal(tracker.sender_id, (e.as_dict() for e in tracker.events)))
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         return await self._reveal(await self._store.retrieve(sender_id))
@@ -204,6 +242,36 @@ class RedactingTrackerStore(TrackerStore):
 
     async def keys(self) -> Iterable[str]:
         return await self._store.keys()
+
+
+class RedactingTrackerStore(TrackerStore):
+    """endpoints.yml: ``tracker_store: {type: bot.tracker_store.RedactingTrackerStore, db: <sqlite file>}``.
+
+    A factory in class form (Rasa requires a class): the redacting SQL store (SQLite file, or PostgreSQL when
+    YIBAO_TRACKER_URL/host is a database URL) or the redacting Redis store (a redis:// URL).
+    """
+
+    def __new__(  # type: ignore[misc]
+        cls,
+        domain: Domain | None = None,
+        host: str | None = None,
+        db: str = "rasa_tracker.db",
+        event_broker: EventBroker | None = None,
+        **kwargs: Any,
+    ) -> TrackerStore:
+        url = os.environ.get("YIBAO_TRACKER_URL") or host or ""
+        redactor = EventRedactor(load_cipher())
+        store: TrackerStore
+        if url.startswith(("redis://", "rediss://")):
+            store = RedactingRedisTrackerStore(domain, redactor, url, event_broker=event_broker, **kwargs)
+        elif "://" in url:  # postgresql://... (psycopg2 in .venv-rasa) or any other SQLAlchemy URL
+            store = RedactingSQLTrackerStore(domain, redactor, host=url, event_broker=event_broker, **kwargs)
+        else:
+            store = RedactingSQLTrackerStore(
+                domain, redactor, dialect="sqlite", db=db, event_broker=event_broker, **kwargs
+            )
+        logger.info("tracker store: %s", type(store).__name__)
+        return store
 
 
 class ConfiguredLockStore(LockStore):
@@ -217,4 +285,8 @@ class ConfiguredLockStore(LockStore):
         url = os.environ.get("YIBAO_LOCK_URL") or (endpoint_config.url if endpoint_config else None) or ""
         if url.startswith(("redis://", "rediss://")):
             return RedisLockStore(**_parse_redis_url(url), key_prefix="yibao")
+        # Rasa allows SANIC_WORKERS > 1 with any custom lock store type, but in-memory locks are per process:
+        # two workers could then answer the same conversation at once.
+        if int(os.environ.get("SANIC_WORKERS") or 1) > 1:
+            raise ValueError("SANIC_WORKERS > 1 needs a shared lock store: set YIBAO_LOCK_URL=redis://host:port/db")
         return InMemoryLockStore()

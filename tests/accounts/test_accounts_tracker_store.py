@@ -53,9 +53,14 @@ def test_sqlite_tracker_store(tmp_path: Path) -> None:
     env = {"YIBAO_DATA_DIR": str(tmp_path), "YIBAO_TRACKER_URL": "", "YIBAO_TRACKER_KEY": ""}
     db = tmp_path / "rasa_tracker.db"
     assert_conversation_continues(run_probe("write", "kiosk-1", db, env))
-    assert_conversation_continues(run_probe("read", "kiosk-1", db, env))
+    state = run_probe("read", "kiosk-1", db, env)
+    assert_conversation_continues(state)
     with sqlite3.connect(db) as conn:
-        assert_no_secrets(decoded([row[0] for row in conn.execute("SELECT data FROM events")]))
+        rows = [row[0] for row in conn.execute("SELECT data FROM events")]
+        journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    assert_no_secrets(decoded(rows))
+    assert len(rows) == state["events"]  # each save appends only what is new: nothing stored twice
+    assert journal == "wal"
     key = tmp_path / "secrets" / "tracker.key"
     assert key.stat().st_mode & 0o077 == 0  # the generated key is readable by its owner only
 
@@ -93,3 +98,16 @@ def test_redis_tracker_store(tmp_path: Path, redis_url: str) -> None:
     assert values
     stored = json.dumps([json.loads(v) for v in values], ensure_ascii=False)
     assert_no_secrets(stored)
+
+
+def test_several_rasa_workers_are_refused_without_a_shared_lock_store(tmp_path: Path) -> None:
+    code = "from bot.tracker_store import ConfiguredLockStore as L; print(type(L()).__name__)"
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "YIBAO_DATA_DIR": str(tmp_path), "YIBAO_LOCK_URL": ""}
+
+    def lock_store(workers: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(RASA_PYTHON), "-c", code], env={**env, "SANIC_WORKERS": workers},
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    assert lock_store("1").stdout.strip() == "InMemoryLockStore"
+    refused = lock_store("2")
+    assert refused.returncode != 0 and "YIBAO_LOCK_URL" in refused.stderr

@@ -1,0 +1,61 @@
+"""Run in the Rasa venv: Rasa's own functions and bot/rasa_speedups.py's cached ones, on the same inputs.
+
+Prints one JSON line: for each input, whether both accept it, and the error each raises.
+"""
+
+from __future__ import annotations
+
+import json
+
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+original_validate = RemoteAction._validate_action_result
+original_resolve = Event.resolve_by_type
+
+import bot.tracker_store  # noqa: E402,F401 - importing it applies the speed-ups, as in the Rasa server
+from bot import rasa_speedups  # noqa: E402
+
+RESPONSES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "drug", "value": "阿司匹林", "timestamp": None}],
+     "responses": [{"text": "好的", "buttons": []}]},
+    {"events": [{"event": "bot", "text": "hi", "data": {}, "metadata": {}}], "responses": []},
+    {"events": [{"event": "no_such_event"}], "responses": []},
+    {"events": "not a list", "responses": []},
+    {"events": [{"event": "slot"}], "responses": "not a list"},
+    {"events": [{"event": "user", "text": 42}], "responses": []},
+]
+
+
+def outcome(call, *args):
+    try:
+        result = call(*args)
+        return {"ok": True, "result": result if isinstance(result, bool) else getattr(result, "__name__", result)}
+    except (ValidationError, ValueError) as e:
+        return {"ok": False, "error": type(e).__name__, "message": getattr(e, "message", str(e))}
+
+
+def main() -> None:
+    action = RemoteAction("action_answer_question", None)
+    names = [*sorted({cls.type_name for cls in all_subclasses(Event)}), "topic", "no_such_event"]
+    report = {
+        "applied": rasa_speedups.apply() and RemoteAction._validate_action_result is not original_validate,
+        "validate": [
+            [outcome(original_validate, action, json.loads(json.dumps(r))),
+             outcome(RemoteAction._validate_action_result, action, json.loads(json.dumps(r)))]
+            for r in RESPONSES
+        ],
+        "resolve": {
+            name: [outcome(original_resolve, name), outcome(Event.resolve_by_type, name)] for name in names
+        },
+        "resolve_default": [outcome(original_resolve, "no_such_event", Event),
+                            outcome(Event.resolve_by_type, "no_such_event", Event)],
+    }
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
