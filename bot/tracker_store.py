@@ -37,10 +37,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from accounts.redaction import SECRET_PLACEHOLDER, redact_value
-from bot import rasa_speedups
+from bot import rasa_patches
 
 logger = logging.getLogger(__name__)
-rasa_speedups.apply()  # every Rasa server process imports this module: see bot/rasa_speedups.py
+rasa_patches.apply()  # every Rasa server process imports this module: see bot/rasa_patches.py
 
 SECRET_SLOTS = frozenset({"pin", "otp"})  # never written anywhere
 PROTECTED_SLOTS = frozenset({"card_number", "id_last6"})  # written encrypted only

@@ -3,6 +3,8 @@ channel, the end-to-end test stories, and the balance form's privacy guarantees.
 
 from __future__ import annotations
 
+import json
+import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import pytest
 
 from bot.client import ask_one
 from tests.bot.bot_helpers import DEMO_CARD, DEMO_PIN
-from tests.bot.conftest import run_rasa
+from tests.bot.conftest import RASA, rasa_env, run_rasa
 from yibao.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -123,3 +125,18 @@ def test_yibao_ask_batch_prints_json_and_the_pass_rate(
                for line in lines)
     assert "pass rate 2/3" in result.stderr and "FAIL c" in result.stderr
     assert result.exit_code == 1  # 67% is below the target
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+def test_rasa_socketio_channel_answers_an_existing_widget(stack: Stack, transport: str) -> None:
+    """What `rasa-webchat` does: session_request, then user_uttered; the answer comes back as bot_uttered."""
+    probe = Path(__file__).resolve().parent / "helpers" / "socketio_probe.py"
+    args = [str(RASA.with_name("python")), str(probe), stack.rasa_url, transport, "异地就医备案要去哪里办理"]
+    done = subprocess.run(args, env=rasa_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["answered"], result
+    assert result["transport"] == transport
+    texts = [m["text"] for m in result["messages"] if m.get("text")]
+    meta = next(m.get("custom") or m for m in result["messages"] if (m.get("custom") or m).get("type") == "answer_meta")
+    assert any("备案" in t for t in texts) and meta["citations"] and meta["intent"] == "ask_remote_filing"

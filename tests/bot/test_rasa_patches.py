@@ -1,5 +1,7 @@
-"""bot/rasa_speedups.py caches two Rasa lookups: the cached versions must answer exactly like Rasa's own,
-including the errors they raise (checked in the Rasa venv, against the unpatched functions)."""
+"""bot/rasa_patches.py caches two Rasa lookups: the cached versions must answer exactly like Rasa's own,
+including the errors they raise; and its socket.io fix must deliver our answer_meta message where Rasa's own
+code raised, while leaving messages written for socket.io as they were (checked in the Rasa venv, against
+the unpatched functions)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from tests.bot.conftest import rasa_env
 from yibao.settings import PROJECT_ROOT
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
-PROBE = Path(__file__).resolve().parent / "helpers" / "rasa_speedups_probe.py"
+PROBE = Path(__file__).resolve().parent / "helpers" / "rasa_patches_probe.py"
 
 pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="Rasa venv .venv-rasa not installed")
 
@@ -46,3 +48,12 @@ def test_event_names_resolve_to_the_same_classes(report: dict) -> None:
     assert resolved["slot"][1] == {"ok": True, "result": "SlotSet"}
     assert resolved["no_such_event"][1]["error"] == "ValueError"
     assert report["resolve_default"][0] == report["resolve_default"][1] == {"ok": True, "result": "Event"}
+
+
+def test_socketio_delivers_answer_meta_and_keeps_socketio_shaped_messages(report: dict) -> None:
+    original, patched = report["socketio"]["answer_meta"]
+    assert original["ok"] is False and "unexpected keyword argument" in original["error"]  # the bug
+    assert patched == {"ok": True, "emitted": [{"event": "bot_uttered", "room": "room-1", "data": {
+        "custom": {"type": "answer_meta", "intent": "ask_remote_filing", "citations": []}}}]}
+    original, patched = report["socketio"]["written_for_socketio"]
+    assert original == patched and patched["emitted"][0]["data"] == {"text": "hi"}

@@ -1,4 +1,4 @@
-"""Two caches for Rasa 3.6 hot paths that recompute a constant on every turn (runs inside ``.venv-rasa``).
+"""What 医保通 changes inside Rasa 3.6 (runs inside ``.venv-rasa``): two caches and one socket.io fix.
 
 Profiling a turn (``benchmarks/profile_rasa_turn.py``) showed that most of Rasa's own time per message went
 to two lookups whose answer never changes while the server runs:
@@ -10,6 +10,12 @@ to two lookups whose answer never changes while the server runs:
 * ``Event.resolve_by_type`` walks the whole ``Event`` class tree for every event it deserialises, and the
   tracker store deserialises every event of the conversation on every turn. Here the ``type_name -> class``
   map is cached and rebuilt when a name is missing (an ``Event`` subclass imported later).
+
+And Rasa's socket.io channel passes a custom JSON message to ``AsyncServer.emit(event, **message)``: our
+``answer_meta`` message (``{"type": "answer_meta", ...}``) made that raise, so a widget on socket.io got no
+answer. Here a custom message is sent as ``{"custom": {...}}``, the shape the REST channel uses and
+``rasa-webchat`` understands; a message written for socket.io (only ``emit`` arguments, e.g. ``{"data": ...}``)
+is still passed as Rasa does.
 
 ``apply()`` is idempotent and is called when Rasa imports the tracker store (``bot/tracker_store.py``), the
 one module of ours every Rasa server process loads. It patches only the Rasa version it was written
@@ -26,6 +32,7 @@ import rasa
 from jsonschema import ValidationError, validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions import action as rasa_action
+from rasa.core.channels import socketio as rasa_socketio
 from rasa.shared.core import events as rasa_events
 from rasa.shared.utils.common import all_subclasses
 
@@ -81,15 +88,30 @@ def resolve_by_type(
     raise ValueError(f"Unknown event name '{type_name}'.")
 
 
+# The keyword arguments of python-socketio's AsyncServer.emit after the event name.
+_EMIT_ARGUMENTS = frozenset({"data", "to", "room", "skip_sid", "namespace", "callback", "ignore_queue"})
+
+
+async def send_custom_json(
+    self: rasa_socketio.SocketIOOutput, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+) -> None:
+    """``SocketIOOutput.send_custom_json`` that does not turn our message's keys into ``emit`` arguments."""
+    if json_message and set(json_message) <= _EMIT_ARGUMENTS:  # written for socket.io: Rasa's own behaviour
+        await self.sio.emit(self.bot_message_evt, **{"room": recipient_id, **json_message})
+    else:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
 def apply() -> bool:
-    """Install both caches; returns whether they are installed."""
+    """Install the caches and the socket.io fix; returns whether they are installed."""
     global _applied
     if _applied:
         return True
     if not rasa.__version__.startswith(SUPPORTED_RASA):
-        logger.warning("rasa %s: speed-ups written for %sx not applied", rasa.__version__, SUPPORTED_RASA)
+        logger.warning("rasa %s: patches written for %sx not applied", rasa.__version__, SUPPORTED_RASA)
         return False
     rasa_action.RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
     rasa_events.Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
+    rasa_socketio.SocketIOOutput.send_custom_json = send_custom_json  # type: ignore[method-assign]
     _applied = True
     return True
