@@ -32,7 +32,7 @@ from scipy import sparse
 from knowledge.bm25 import SparseBM25
 from knowledge.index import DB, FAISS_FILE, load_encoder, read_manifest
 from knowledge.text import normalize_query
-from knowledge.words import bigrams, expand, tokens
+from knowledge.words import ALTERNATIVE_TOKENS, bigrams, expand, tokens
 from yibao.settings import get_settings
 
 MODES = ("hybrid", "bm25", "dense")
@@ -183,8 +183,19 @@ class KnowledgeBase:
             return 0.0
         unknown = math.log1p(self._words.n_docs + 0.5)
         weights = {t: self._words.term_idf(t) or unknown for t in set(q_tokens)}
-        found = sum(w for t, w in weights.items() if t in self._passage_words[idx])
-        return found / sum(weights.values())
+        words = self._passage_words[idx]
+        total = found = 0.0
+        # Alternatives count once, with the weight of the most common (they say what kind of answer is wanted,
+        # not what it is about), and as covered if the passage has any of them.
+        for group in ALTERNATIVE_TOKENS:
+            present = group & weights.keys()
+            if present:
+                weight = min(weights.pop(t) for t in present)
+                total += weight
+                found += weight if present & words else 0.0
+        total += sum(weights.values())
+        found += sum(w for t, w in weights.items() if t in words)
+        return found / total
 
     @staticmethod
     def _confidence(cosine: float, coverage: float) -> float:

@@ -81,6 +81,9 @@ _UNITS_AFTER_ONE = frozenset(["个月", "个工作日", "年", "周", "日", "�
 # "How long" asks for any span of time.
 _HOW_LONG = re.compile(r"多久|多长时间|多长期限|期限多长")
 _TIME_UNITS = ("日", "个工作日", "个月", "年", "小时", "分钟")
+# Query tokens that are alternative ways for a passage to answer the same thing: "多久" is answered by a time
+# limit in any unit (or by the word 时限), so a passage saying "保存2年" covers it fully.
+ALTERNATIVE_TOKENS: tuple[frozenset[str], ...] = (frozenset({"时限", *(f"#{u}" for u in _TIME_UNITS)}),)
 
 
 def quantity_tokens(text: str) -> list[str]:
@@ -116,7 +119,8 @@ def tokens(text: str) -> list[str]:
     """BM25 tokens: jieba search-mode words (user dictionary on), lowercased, no stopwords or punctuation,
     plus the canonical forms of colloquial terms."""
     simple = to_simplified(text).lower()
-    words = [w.strip() for w in tokenizer().cut_for_search(simple)]
+    # "多久/多长时间" is carried by its quantity tokens (any unit of time), not by the words 多长, 时间.
+    words = [w.strip() for w in tokenizer().cut_for_search(_HOW_LONG.sub("，", simple))]
     # Single Chinese characters carry little meaning alone and dominate BM25 noise; digits/latin stay.
     out = [w for w in words if w and w not in STOPWORDS and _WORD.search(w) and (len(w) > 1 or w.isascii())]
     for term in canonical_terms(simple):

@@ -36,6 +36,18 @@ def test_traditional_and_colloquial_queries_meet_the_documents(kb: KnowledgeBase
     assert any("手工报销" in h.text or "全额支付" in h.text for h in colloquial)
 
 
+def test_how_long_is_covered_by_a_time_limit_in_any_unit(kb: KnowledgeBase):
+    """"多久/多长时间" is answered by "保存2年": the question words must not count as missing from the passage,
+    while a how-long question about something the documents never mention stays below the threshold."""
+    threshold = get_settings().answer_threshold
+    for q in ["外配处方要保存多长时间", "外配处方保存多久"]:
+        hits = kb.search(q, k=1)
+        assert hits and hits[0].confidence >= threshold and "2年" in hits[0].text, (q, hits and hits[0].confidence)
+    for q in ["快递多久能到", "火车票多长时间能退"]:
+        hits = kb.search(q, k=1)
+        assert not hits or hits[0].confidence < threshold, (q, hits[0].confidence)
+
+
 def test_confidence_separates_off_topic_from_policy_questions(kb: KnowledgeBase):
     threshold = get_settings().answer_threshold
     for q in OFF_TOPIC:
