@@ -7,6 +7,7 @@ Nothing about an account is shown unless accounts itself says this conversation 
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -65,6 +66,21 @@ class _BalanceValidation(FormValidationAction):
             return {"card_number": None}
         return {"card_number": card}
 
+    def _verify_secret(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: Any, invalid_text: str,
+        verify: Callable[[str], Any],
+    ) -> dict[str, Any]:
+        """A PIN or one-time code (6 digits): refused if malformed, else accounts' verdict on it."""
+        secret, retry = str(value or ""), {slot: None}
+        if not PIN.fullmatch(secret):
+            reply(dispatcher, tracker, invalid_text, intent=INTENT, expect_input=slot)
+            return retry
+        try:
+            result = verify(secret)
+        except backends.BackendUnavailable as exc:
+            return self._unavailable(dispatcher, tracker, exc, retry)
+        return self._verdict(dispatcher, tracker, result, retry)
+
     def _verdict(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any, retry: dict[str, Any]
                  ) -> dict[str, Any]:
         """accounts' answer → slots; its message is generic and never says which input was wrong."""
@@ -94,17 +110,12 @@ class ValidateBalanceForm(_BalanceValidation):
     def validate_pin(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        pin = str(value or "")
-        if not PIN.fullmatch(pin):
-            reply(dispatcher, tracker, texts.INVALID_PIN, intent=INTENT, expect_input="pin")
-            return {"pin": None}
-        try:
-            result = backends.account_service().verify_pin(
+        return self._verify_secret(
+            dispatcher, tracker, "pin", value, texts.INVALID_PIN,
+            lambda pin: backends.account_service().verify_pin(
                 tracker.get_slot("card_number"), pin, conversation_id=tracker.sender_id, channel=_channel(tracker)
-            )
-        except backends.BackendUnavailable as exc:
-            return self._unavailable(dispatcher, tracker, exc, {"pin": None})
-        return self._verdict(dispatcher, tracker, result, {"pin": None})
+            ),
+        )
 
 
 class ValidateBalanceOtpForm(_BalanceValidation):
@@ -141,17 +152,12 @@ class ValidateBalanceOtpForm(_BalanceValidation):
     def validate_otp(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        otp = str(value or "")
-        if not PIN.fullmatch(otp):
-            reply(dispatcher, tracker, texts.INVALID_OTP, intent=INTENT, expect_input="otp")
-            return {"otp": None}
-        try:
-            result = backends.account_service().verify_id_otp(
+        return self._verify_secret(
+            dispatcher, tracker, "otp", value, texts.INVALID_OTP,
+            lambda otp: backends.account_service().verify_id_otp(
                 tracker.get_slot("card_number"), tracker.get_slot("id_last6"), otp,
-                conversation_id=tracker.sender_id, channel=_channel(tracker))
-        except backends.BackendUnavailable as exc:
-            return self._unavailable(dispatcher, tracker, exc, {"otp": None})
-        return self._verdict(dispatcher, tracker, result, {"otp": None})
+                conversation_id=tracker.sender_id, channel=_channel(tracker)),
+        )
 
 
 class ActionShowBalance(Action):
