@@ -57,6 +57,7 @@ def reply(
     handoff: bool = False,
     expect_input: ExpectInput = None,
     intent: str | None = None,
+    refusal: str | None = None,
 ) -> None:
     """Send one answer. ``confidence`` is the answer's (retrieval) confidence when there is one,
     otherwise the intent confidence; both are also sent separately."""
@@ -71,6 +72,9 @@ def reply(
         "fallback": fallback,
         "handoff": handoff or fallback,
         "expect_input": expect_input,
+        # why the assistant did not answer: not_in_documents | unknown_place | unknown_year | out_of_scope |
+        # empty | unavailable; null for an answer
+        "refusal": refusal,
     }
     dispatcher.utter_message(json_message=meta)
 
@@ -80,4 +84,4 @@ def not_sure(
 ) -> None:
     """The fallback answer: say so, point to a person, flag the handoff for the kiosk."""
     reply(dispatcher, tracker, texts.NOT_SURE.format(help=texts.human_help()), confidence=confidence,
-          fallback=True, handoff=True, buttons=main_menu(), intent=intent)
+          fallback=True, handoff=True, buttons=main_menu(), intent=intent, refusal="not_in_documents")
