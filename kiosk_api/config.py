@@ -21,14 +21,23 @@ class KioskConfig:
     # Longest question accepted; longer text is refused with a clear message instead of being cut.
     max_message_chars: int = field(default_factory=lambda: _int("MAX_MESSAGE_CHARS", 500))
     max_query_chars: int = field(default_factory=lambda: _int("MAX_QUERY_CHARS", 100))
-    # Kiosk screen: idle seconds before the "still there?" countdown, then countdown seconds before reset.
+    # Kiosk screen: idle seconds before the "still there?" countdown, then countdown seconds before reset
+    # (at least 20 s to answer it: WCAG 2.2.1; one tap on the warning gives another idle period).
     idle_seconds: int = field(default_factory=lambda: _int("IDLE_SECONDS", 90))
-    countdown_seconds: int = field(default_factory=lambda: _int("COUNTDOWN_SECONDS", 15))
+    countdown_seconds: int = field(default_factory=lambda: _int("COUNTDOWN_SECONDS", 30))
     # A session unused this long is over on the server too (a walked-away patient's verification must lapse).
     session_ttl_seconds: int = field(default_factory=lambda: _int("SESSION_TTL_SECONDS", 1800))
     # Request bodies above this size are refused before parsing.
     max_body_bytes: int = field(default_factory=lambda: _int("MAX_BODY_BYTES", 65536))
     rasa_timeout_seconds: float = field(default_factory=lambda: float(_int("RASA_TIMEOUT_SECONDS", 30)))
+    # Read-aloud (POST /api/tts): engine ("espeak-ng" or "package.module:factory"), espeak voice and speed,
+    # longest text, requests per client (a `limits` rate string) and memory for cached audio.
+    tts_engine: str = field(default_factory=lambda: os.environ.get("YIBAO_KIOSK_TTS_ENGINE", "espeak-ng"))
+    tts_voice: str = field(default_factory=lambda: os.environ.get("YIBAO_KIOSK_TTS_VOICE", "cmn-latn-pinyin"))
+    tts_words_per_minute: int = field(default_factory=lambda: _int("TTS_WORDS_PER_MINUTE", 150))
+    tts_max_chars: int = field(default_factory=lambda: _int("TTS_MAX_CHARS", 600))
+    tts_rate_limit: str = field(default_factory=lambda: os.environ.get("YIBAO_KIOSK_TTS_RATE_LIMIT", "30/minute"))
+    tts_cache_mb: int = field(default_factory=lambda: _int("TTS_CACHE_MB", 64))
 
     @property
     def rasa_url(self) -> str:

@@ -76,6 +76,17 @@ class ChatReply(BaseModel):
     handoff: bool = Field(default=False, description="需要转人工服务")
     expect_input: ExpectInput | None = Field(default=None, description="下一步要输入卡号/密码等：显示数字键盘")
     human_help: str | None = Field(default=None, description="fallback/handoff 时的人工服务窗口与热线")
+    topic: str | None = Field(default=None, description="回答在话题树中的位置（/api/topics），自助机“返回上一级”用")
+    subtopic: str | None = None
+
+
+class TtsRequest(BaseModel):
+    text: str = Field(description="要朗读的文字（回答本身，不含来源行）", examples=["异地就医需要先办理备案。"])
+
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_text(value, get_config().tts_max_chars, what="文字")
 
 
 class FeedbackRequest(BaseModel):

@@ -30,6 +30,8 @@ class BotTurn:
     fallback: bool = False
     handoff: bool = False
     expect_input: str | None = None
+    topic: str | None = None
+    subtopic: str | None = None
 
 
 def _citation(raw: Any) -> Citation | None:
@@ -51,6 +53,9 @@ def _apply_meta(turn: BotTurn, meta: dict[str, Any]) -> None:
         turn.confidence = min(1.0, max(0.0, float(meta["confidence"])))
     turn.fallback = turn.fallback or bool(meta.get("fallback"))
     turn.handoff = turn.handoff or bool(meta.get("handoff"))
+    for place in ("topic", "subtopic"):
+        if isinstance(meta.get(place), str):
+            setattr(turn, place, meta[place][:40])
     expect = meta.get("expect_input")
     turn.expect_input = expect if expect in INPUT_KINDS else None
 

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
+from bot.actions.related import related_questions
 
 ExpectInput = str | None  # None | "card_number" | "pin" | "id_last6" | "otp"
 
@@ -61,6 +62,14 @@ def reply(
     """Send one answer. ``confidence`` is the answer's (retrieval) confidence when there is one,
     otherwise the intent confidence; both are also sent separately."""
     nlu_intent, nlu_confidence = latest_intent(tracker)
+    place: dict[str, str | None] = {}
+    if citations and not fallback and expect_input is None and (not buttons or buttons == main_menu()):
+        # Every answer is followed by related questions (they replace the generic menu), and says where
+        # it sits in the topic tree so the kiosk's "返回上一级" knows where to go.
+        related = related_questions(str(tracker.latest_message.get("text") or ""), intent or nlu_intent)
+        if related.questions:
+            buttons = related.buttons()
+        place = {"topic": related.topic, "subtopic": related.subtopic}
     dispatcher.utter_message(text=text, buttons=buttons or [])
     meta: dict[str, Any] = {
         "type": "answer_meta",
@@ -71,6 +80,7 @@ def reply(
         "fallback": fallback,
         "handoff": handoff or fallback,
         "expect_input": expect_input,
+        **place,
     }
     dispatcher.utter_message(json_message=meta)
 

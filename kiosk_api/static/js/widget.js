@@ -1,6 +1,6 @@
 // WeChat-style chat widget (phones, or inside the iframe that /widget.js embeds on any site).
 import { ChatSession, loadConfig } from "./api.js";
-import { botReply, maskedEcho, noticeBubble, typingIndicator, userBubble } from "./dom.js";
+import { botReply, maskedEcho, noticeBubble, retireButtons, typingIndicator, userBubble } from "./dom.js";
 
 const messages = document.getElementById("messages");
 const form = document.getElementById("composer");
@@ -35,6 +35,7 @@ async function ask(message, shownAs) {
   busy = true;
   sendButton.disabled = true;
   document.getElementById("starters")?.remove();
+  retireButtons(messages);
   messages.append(userBubble(shownAs ?? message));
   const typing = typingIndicator();
   messages.append(typing);
