@@ -98,12 +98,11 @@ async def institutions(
 def _facets() -> InstitutionFacets:
     from institutions.models import FLAGS
 
-    index = _directory().index()
-    present = set(index.columns["type"])
     from institutions.search import ALL_LEVELS, ALL_NATURES, ALL_TYPES
 
+    index = _directory().index()
     return InstitutionFacets(
-        types=[t for t in ALL_TYPES if t in present], districts=sorted(set(index.columns["district"])),
+        types=[t for t in ALL_TYPES if t in index.codes["type"]], districts=sorted(index.codes["district"]),
         levels=list(ALL_LEVELS), natures=list(ALL_NATURES), flags=dict(FLAGS), source=index.label,
         is_sample=index.is_sample, total=len(index.records),
     )
