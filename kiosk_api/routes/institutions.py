@@ -97,7 +97,6 @@ async def institutions(
 
 def _facets() -> InstitutionFacets:
     from institutions.models import FLAGS
-
     from institutions.search import ALL_LEVELS, ALL_NATURES, ALL_TYPES
 
     index = _directory().index()
