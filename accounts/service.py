@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine, and_, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,6 +37,9 @@ from accounts.otp import OtpSender, OutboxOtpSender
 from accounts.redaction import mask_card
 from yibao.logging import get_logger
 from yibao.settings import get_settings
+
+if TYPE_CHECKING:
+    from accounts.statement import StatementView
 
 log = get_logger(__name__)
 
@@ -358,6 +361,12 @@ class AccountService:
                 ],
                 verified_until=grant.expires_at,
             )
+
+    def disclose_statement(self, conversation_id: str, *, channel: str = "kiosk") -> StatementView | None:
+        """Year-by-year records for a verified conversation (accounts/statement.py), audited like the balance."""
+        from accounts.statement import disclose_statement
+
+        return disclose_statement(self, conversation_id, channel=channel)
 
     def _active_verification(
         self, session: Session, conversation_id: str, now: datetime

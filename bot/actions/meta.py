@@ -58,8 +58,10 @@ def reply(
     handoff: bool = False,
     expect_input: ExpectInput = None,
     intent: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Send one answer. ``confidence`` is the answer's (retrieval) confidence when there is one,
+    """Send one answer. ``extra``: further answer_meta keys for the pages (e.g. ``institutions`` cards).
+    ``confidence`` is the answer's (retrieval) confidence when there is one,
     otherwise the intent confidence; both are also sent separately."""
     nlu_intent, nlu_confidence = latest_intent(tracker)
     place: dict[str, str | None] = {}
@@ -81,6 +83,7 @@ def reply(
         "handoff": handoff or fallback,
         "expect_input": expect_input,
         **place,
+        **(extra or {}),
     }
     dispatcher.utter_message(json_message=meta)
 

@@ -54,6 +54,8 @@ def related_questions(asked: str, intent: str, tree: TopicTree | None = None) ->
         ordered = [tree.questions[n] for n in found.next] + list(tree.subtopic_questions(found)) + same_topic
         return Related(_unique(ordered, {found.id})[:MAX_RELATED], found.topic, found.subtopic)
     topic_id = _topic_of(intent, tree)
+    if topic_id is None and INTENT_TOPICS.get(intent):
+        return Related([], None, None)  # a topic the tree does not cover (e.g. 定点机构): nothing unrelated
     pool = [q for q in tree.questions.values() if topic_id is None or q.topic == topic_id]
     scored = sorted(((fuzz.ratio(asked, q.text), q) for q in pool), key=lambda pair: -pair[0])
     chosen = [q for score, q in scored if score < _SAME_QUESTION][:MAX_RELATED - 1]

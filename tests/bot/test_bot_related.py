@@ -38,6 +38,10 @@ def test_a_typed_question_gets_questions_of_its_topic() -> None:
     assert all(q.topic == "remote_filing" for q in related.questions)
 
 
+def test_a_topic_outside_the_tree_gets_no_unrelated_questions() -> None:
+    assert related_questions("附近有哪些定点药店", "ask_institution").questions == []
+
+
 @pytest.mark.usefixtures("private_backends")
 def test_answers_carry_related_buttons_and_their_place_in_the_tree() -> None:
     messages, _ = run_action(ActionAnswerQuestion(), make_tracker("住院报销比例是多少", "ask_reimbursement"))

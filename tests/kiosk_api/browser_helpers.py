@@ -21,6 +21,21 @@ def last_reply(page: Any) -> Any:
     return page.locator(".reply").last
 
 
+def verify_on_kiosk_keypad(page: Any, card_number: str, pin: str, before_ok: Any = None) -> None:
+    """From the home screen: 余额查询, the card number and the PIN typed on the on-screen keypad."""
+    page.locator("[data-action=balance]").click()
+    page.wait_for_selector("#keypad:not([hidden])", timeout=ANSWER_TIMEOUT)
+    for digit in card_number:
+        page.locator(f"#keypad [data-key='{digit}']").click()
+    page.locator("#keypad-ok").click()
+    page.locator("#keypad-title", has_text="密码").wait_for(timeout=ANSWER_TIMEOUT)
+    for digit in pin:
+        page.locator(f"#keypad [data-key='{digit}']").click()
+    if before_ok is not None:
+        before_ok()
+    page.locator("#keypad-ok").click()
+
+
 def axe_check(page: Any, artifacts: Path, name: str) -> list[dict[str, Any]]:
     """Run axe-core (the copy bundled in axe-playwright-python) on the page as it is now; save the full report
     and a screenshot under artifacts/axe/; return the serious and critical violations."""

@@ -100,7 +100,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page_factory(browser: Any, warm_stack: Stack) -> Iterator[Any]:
-    """open_page(path, viewport, **context options): a page of the live stack, ready, with its JS errors."""
+    """Pages of the real stack in chromium; ``page.js_errors`` collects uncaught errors and dialogs;
+    ``init_script`` runs before the page's own scripts (e.g. to take its speech voices away)."""
     contexts = []
 
     def open_page(path: str, viewport: dict[str, int], init_script: str | None = None, **options: Any) -> Any:

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk_api.browser_helpers import ANSWER_TIMEOUT, LANDSCAPE, PHONE, PORTRAIT, last_reply
+from tests.kiosk_api.browser_helpers import (
+    ANSWER_TIMEOUT,
+    LANDSCAPE,
+    PHONE,
+    PORTRAIT,
+    last_reply,
+    verify_on_kiosk_keypad,
+)
 from yibao.stack import Stack, free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
@@ -21,7 +28,7 @@ def test_kiosk_remote_filing_then_balance_portrait(
     body_px = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.privacy')).fontSize)"))
     assert body_px >= 24
     assert page.locator("#privacy").is_visible()
-    assert page.locator(".topic").count() == 7
+    assert page.locator(".topic").count() == 8
     page.screenshot(path=artifacts / "kiosk_home_portrait.png")
 
     page.locator(".topic[data-topic=remote_filing]").click()
@@ -37,17 +44,11 @@ def test_kiosk_remote_filing_then_balance_portrait(
     page.wait_for_selector("#home:not([hidden])")
     assert page.locator("#transcript > *").count() == 0
 
-    page.locator("[data-action=balance]").click()
-    page.wait_for_selector("#keypad:not([hidden])", timeout=ANSWER_TIMEOUT)
-    for digit in demo_account["card_number"]:
-        page.locator(f"#keypad [data-key='{digit}']").click()
-    page.locator("#keypad-ok").click()
-    page.locator("#keypad-title", has_text="密码").wait_for(timeout=ANSWER_TIMEOUT)
-    for digit in demo_account["pin"]:
-        page.locator(f"#keypad [data-key='{digit}']").click()
-    assert page.locator("#keypad-display").inner_text() == "●" * len(demo_account["pin"])
-    page.screenshot(path=artifacts / "kiosk_pin_keypad_portrait.png")
-    page.locator("#keypad-ok").click()
+    def masked_pin_on_screen() -> None:
+        assert page.locator("#keypad-display").inner_text() == "●" * len(demo_account["pin"])
+        page.screenshot(path=artifacts / "kiosk_pin_keypad_portrait.png")
+
+    verify_on_kiosk_keypad(page, demo_account["card_number"], demo_account["pin"], before_ok=masked_pin_on_screen)
     reply = last_reply(page)
     shown = re.sub(r"[,，]", "", reply.inner_text())
     assert demo_account["balance"] in shown

@@ -4,8 +4,10 @@
 import { ChatSession, loadConfig } from "./api.js";
 import { speakableText } from "./answer.js";
 import { botReply, el, maskedEcho, noticeBubble, retireButtons, typingIndicator, userBubble } from "./dom.js";
+import { DirectoryFinder, institutionCards } from "./institutions.js";
 import { loadTopicTree, TopicBrowser } from "./navigation.js";
 import { Speaker } from "./speech.js";
+import { fetchStatement, printStatement, statementView } from "./statement.js";
 
 const KEYPAD = {
   card_number: { title: "请输入医保卡号", max: 20, masked: false, letterX: false },
@@ -24,6 +26,7 @@ const home = $("home");
 const browse = $("browse");
 const conversation = $("conversation");
 const transcript = $("transcript");
+const directory = new DirectoryFinder($("directory"), { onBack: () => resetKiosk() });
 const input = $("ask-input");
 
 let config;
@@ -49,6 +52,19 @@ function showScreen(name) {
   home.hidden = name !== "home";
   conversation.hidden = name !== "conversation";
   if (name !== "browse") browser.hide();
+  if (name === "directory") directory.open();
+  else directory.reset();
+}
+
+// Verified: the statement comes from kiosk_api directly (never through the chat) and can be printed.
+async function showStatement() {
+  try {
+    const statement = await fetchStatement(session.id);
+    transcript.append(statementView(statement, { printable: true, onPrint: printStatement }));
+  } catch (err) {
+    transcript.append(noticeBubble(err.message, "error"));
+  }
+  scrollToEnd();
 }
 
 function goHome() {
@@ -98,6 +114,8 @@ function showReply(reply, place) {
     onSpeak: (text) => speaker.speak(text),
     extraButtons,
   }));
+  if (reply.institutions?.length) transcript.append(institutionCards(reply.institutions));
+  if (reply.show_statement) showStatement();
   const secret = SECRET.has(reply.expect_input);
   if (autoSpeak && !secret && !PRIVATE_INTENTS.has(reply.intent)) speaker.speak(speakableText(reply));
   if (reply.expect_input && KEYPAD[reply.expect_input]) openKeypad(reply.expect_input);
@@ -231,6 +249,7 @@ async function resetKiosk() {
   speaker.cancel();
   $("human-panel").hidden = true;
   transcript.replaceChildren();
+  document.querySelector(".receipt-copy")?.remove();
   input.value = "";
   setDisplay("large", false);
   setDisplay("contrast", false);
@@ -269,6 +288,7 @@ async function main() {
   $("browse-home").addEventListener("click", goHome);
   document.querySelector("[data-action=balance]").addEventListener("click", () => ask("我要查医保个人账户余额", "余额查询"));
   document.querySelector("[data-action=human]").addEventListener("click", showHuman);
+  document.querySelector("[data-action=directory]").addEventListener("click", () => showScreen("directory"));
   $("human-inline").addEventListener("click", showHuman);
   $("human-close").addEventListener("click", () => { $("human-panel").hidden = true; });
   $("home-button").addEventListener("click", resetKiosk);
