@@ -16,10 +16,12 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(f"YIBAO_KIOSK_{name}", default))
 
 
+def _limit(name: str, default: str) -> str:
+    return os.environ.get(f"YIBAO_LIMIT_{name}", default)
+
+
 @dataclass(frozen=True)
 class KioskConfig:
-    # Longest question accepted; longer text is refused with a clear message instead of being cut.
-    max_message_chars: int = field(default_factory=lambda: _int("MAX_MESSAGE_CHARS", 500))
     max_query_chars: int = field(default_factory=lambda: _int("MAX_QUERY_CHARS", 100))
     # Kiosk screen: idle seconds before the "still there?" countdown, then countdown seconds before reset.
     idle_seconds: int = field(default_factory=lambda: _int("IDLE_SECONDS", 90))
@@ -29,6 +31,16 @@ class KioskConfig:
     # Request bodies above this size are refused before parsing.
     max_body_bytes: int = field(default_factory=lambda: _int("MAX_BODY_BYTES", 65536))
     rasa_timeout_seconds: float = field(default_factory=lambda: float(_int("RASA_TIMEOUT_SECONDS", 30)))
+    # Sliding windows ("N per M minutes", limits syntax); see kiosk_api/deps.py and the README's "Limits".
+    limit_sessions_per_client: str = field(default_factory=lambda: _limit("SESSIONS_PER_CLIENT", "20/minute"))
+    limit_chat_per_client: str = field(default_factory=lambda: _limit("CHAT_PER_CLIENT", "300/minute"))
+    limit_chat_per_session: str = field(default_factory=lambda: _limit("CHAT_PER_SESSION", "30/minute"))
+    limit_secrets_per_client: str = field(default_factory=lambda: _limit("SECRETS_PER_CLIENT", "20 per 10 minutes"))
+
+    @property
+    def max_message_chars(self) -> int:
+        """Longest question accepted (longer text is refused, never cut); Rasa's channel applies the same limit."""
+        return get_settings().max_message_chars
 
     @property
     def rasa_url(self) -> str:
