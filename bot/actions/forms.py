@@ -15,13 +15,17 @@ Stopping (否/再见/转人工) and off-topic questions are rules (bot/data/rule
 from __future__ import annotations
 
 import copy
+import importlib
+import inspect
+import pkgutil
 from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from rasa_sdk.utils import all_subclasses
 
 # What each form is called when the patient cancels it, and the slots it leaves behind.
 FORMS: dict[str, tuple[str, list[str]]] = {
@@ -85,19 +89,62 @@ class FormWithExits(FormValidationAction, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         service = self.service_asked_for(tracker)
         if service is None:
-            return await super().run(dispatcher, tracker, domain)
+            return await super().run(dispatcher, _without_empty_candidates(tracker), domain)
         if not is_button_payload(tracker):
-            # Typed words may still answer the prompt ("糖尿病" can be read as a wish to apply): they do if the
-            # requested slot validates; only then is what the validation said shown.
+            # Typed words may still answer the prompt ("糖尿病" can be read as a wish to apply): they do if a slot
+            # of the form validates (for the PIN: accounts' verdict); only then is what the validation said shown.
             trial = CollectingDispatcher()
             events = await super().run(trial, copy.deepcopy(tracker), domain)
-            requested = tracker.get_slot("requested_slot")
-            if any(e.get("event") == "slot" and e.get("name") == requested and e.get("value") is not None
+            _, form_slots = FORMS.get(self.form_name(), ("", []))
+            if any(e.get("event") == "slot" and e.get("name") in form_slots and e.get("value") is not None
                    for e in events):
                 dispatcher.messages.extend(trial.messages)
                 return events
-        return self.leave(service)
+        return await self.leave(service, dispatcher, tracker, domain)
 
-    def leave(self, service: str) -> list[Any]:
-        """End this form, forgetting what it collected, and run ``service`` next."""
-        return [*form_reset_events(self.form_name()), SlotSet("requested_slot", None), FollowupAction(service)]
+    async def leave(
+        self, service: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[Any]:
+        """End this form, forgetting what it collected, and start ``service``.
+
+        A form is started by Rasa (``FollowupAction``). An answer is given here, and the turn ends with it:
+        left to the policies after a form ended this way, the answer action was predicted again and again.
+        """
+        events = [*form_reset_events(self.form_name()), SlotSet("requested_slot", None)]
+        if service in FORMS:
+            return [*events, FollowupAction(service)]
+        answer = _action_named(service)
+        events += await answer.run(dispatcher, tracker, domain) or []
+        return [*events, FollowupAction("action_listen")]
+
+
+def _action_named(name: str) -> Action:
+    """The action of this action server called ``name`` (the ones rasa-sdk registers)."""
+    import bot.actions
+
+    for module in pkgutil.iter_modules(bot.actions.__path__, "bot.actions."):
+        importlib.import_module(module.name)  # as rasa-sdk does: every module of the package
+    for cls in all_subclasses(Action):
+        if not inspect.isabstract(cls) and cls.__module__.startswith("bot.actions"):
+            action = cls()
+            if action.name() == name:
+                return action
+    raise LookupError(f"no action {name!r} in bot.actions")
+
+
+def _without_empty_candidates(tracker: Tracker) -> Tracker:
+    """The tracker without the empty slot candidates Rasa appends (rasa-sdk validates the trailing slot events).
+
+    Leaving a form resets its slots to None; when the same form starts again in that turn Rasa hands those
+    resets back as candidates, and validating "nothing" could only complain ("请选择…") before the first question.
+    """
+    events = list(tracker.events)
+    tail = len(events)
+    while tail and events[tail - 1].get("event") == "slot":
+        tail -= 1
+    kept = [e for e in events[tail:] if e.get("value") is not None or e.get("name") == "requested_slot"]
+    if len(kept) == len(events) - tail:
+        return tracker
+    trimmed = copy.copy(tracker)
+    trimmed.events = events[:tail] + kept
+    return trimmed

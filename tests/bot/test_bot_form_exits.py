@@ -24,14 +24,27 @@ def at_prompt(form: str, slot: str, text: str, intent: str, **slots: object) -> 
 
 @pytest.mark.parametrize("intent", sorted(SERVICE_STARTS))
 @pytest.mark.parametrize("validator", VALIDATORS, ids=lambda v: v().form_name())
-def test_a_service_button_leaves_the_form_for_that_service(validator: type, intent: str) -> None:
+def test_a_service_button_leaves_the_form_for_that_service(
+    validator: type, intent: str, private_backends: object
+) -> None:
     action = validator()
     form = action.form_name()
     messages, events = run_action(action, at_prompt(form, "card_number", f"/{intent}", intent, card_number="9"))
-    assert messages == []  # the service it starts does the talking
-    assert {"event": "followup", "timestamp": None, "name": SERVICE_STARTS[intent]} in events
+    service = SERVICE_STARTS[intent]
+    if service in FORMS:  # a form: Rasa starts it next, and it asks its first question
+        assert messages == []
+        assert {"event": "followup", "timestamp": None, "name": service} in events
+    else:  # an answer: given now, and the turn ends with it
+        assert messages and {"event": "followup", "timestamp": None, "name": "action_listen"} in events
     cleared = {e["name"] for e in events if e["event"] == "slot" and e["value"] is None}
     assert cleared >= {"requested_slot", *FORMS[form][1]}
+
+
+def test_resets_from_leaving_are_not_validated_when_the_same_form_starts_again() -> None:
+    tracker = make_tracker("/estimate_reimbursement", "estimate_reimbursement", active_loop=None)
+    tracker.events += [{"event": "slot", "name": s, "value": None} for s in ("insurance_type", "visit_type")]
+    messages, _ = run_action(ValidateEstimateForm(), tracker)
+    assert messages == []  # no "请选择职工医保…" before the form has asked anything
 
 
 def test_typed_words_that_answer_the_prompt_stay_in_the_form() -> None:
