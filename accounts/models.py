@@ -1,6 +1,6 @@
 """Tables of the accounts part. The schema itself is created by the Alembic migrations in ``migrations/``.
 
-Card numbers, phone numbers, balances and transactions are stored sealed with the data key
+Card numbers, phone numbers, balances, transactions and the yearly records are stored sealed with the data key
 (``accounts.crypto``): a copy of the database file shows none of them.
 """
 
@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, TypeDecorator
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -89,6 +89,15 @@ class InsuredPerson(Base):
     transactions: Mapped[list[Transaction]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Transaction.occurred_on.desc()"
     )
+    years: Mapped[list[AccountYear]] = relationship(
+        cascade="all, delete-orphan", order_by="AccountYear.year.desc()"
+    )
+    contributions: Mapped[list[Contribution]] = relationship(
+        cascade="all, delete-orphan", order_by="Contribution.year.desc()"
+    )
+    arrears_periods: Mapped[list[ArrearsPeriod]] = relationship(
+        cascade="all, delete-orphan", order_by="ArrearsPeriod.period_start.desc()"
+    )
 
 
 class Transaction(Base):
@@ -100,6 +109,46 @@ class Transaction(Base):
     description: Mapped[str] = mapped_column(Sealed("account_transactions.description"))
     amount: Mapped[Decimal] = mapped_column(Sealed("account_transactions.amount", "decimal", 128))
     person: Mapped[InsuredPerson] = relationship(back_populates="transactions")
+
+
+class AccountYear(Base):
+    """The personal account over one year: 划入 (credited), 支出 (spent), 年末结余 (closing balance)."""
+
+    __tablename__ = "account_years"
+    __table_args__ = (UniqueConstraint("person_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    credited: Mapped[Decimal] = mapped_column(Sealed("account_years.credited", "decimal", 128))
+    spent: Mapped[Decimal] = mapped_column(Sealed("account_years.spent", "decimal", 128))
+    closing_balance: Mapped[Decimal] = mapped_column(Sealed("account_years.closing_balance", "decimal", 128))
+
+
+class Contribution(Base):
+    """A contribution record: 缴费年度, 月数, 金额, 状态 (已缴 / 未缴 / 部分缴纳 …, as the insurer exports it)."""
+
+    __tablename__ = "account_contributions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Sealed("account_contributions.amount", "decimal", 128))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ArrearsPeriod(Base):
+    """Arrears by period (``period_start``..``period_end`` are YYYY-MM) with what they are for."""
+
+    __tablename__ = "account_arrears"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[str] = mapped_column(String(7))
+    period_end: Mapped[str] = mapped_column(String(7))
+    description: Mapped[str] = mapped_column(Sealed("account_arrears.description"))
+    amount: Mapped[Decimal] = mapped_column(Sealed("account_arrears.amount", "decimal", 128))
 
 
 class CardGuard(Base):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +39,9 @@ from accounts.redaction import mask_card
 from yibao.logging import get_logger
 from yibao.ratelimit import RateLimiter
 from yibao.settings import get_settings
+
+if TYPE_CHECKING:
+    from accounts.statement import StatementView
 
 log = get_logger(__name__)
 
@@ -413,6 +416,12 @@ class AccountService:
                 ],
                 verified_until=grant.expires_at,
             )
+
+    def disclose_statement(self, conversation_id: str, *, channel: str = "kiosk") -> StatementView | None:
+        """Year-by-year records for a verified conversation (accounts/statement.py), audited like the balance."""
+        from accounts.statement import disclose_statement
+
+        return disclose_statement(self, conversation_id, channel=channel)
 
     def _active_verification(
         self, session: Session, conversation_id: str, now: datetime

@@ -45,7 +45,8 @@ def _validation_message(exc: RequestValidationError) -> str:
         msg = str(err.get("msg", ""))
         if err.get("type") == "value_error":
             return msg.removeprefix("Value error, ")
-        field = str(err.get("loc", ["", ""])[-1])
+        # A list parameter's bad item is located by its index ("flag", 0): name the parameter.
+        field = str(next((part for part in reversed(err.get("loc", [""])) if isinstance(part, str)), ""))
         if err.get("type") == "missing":
             return f"缺少必填内容：{field}。"
         if err.get("type") in {"json_invalid", "model_attributes_type", "dict_type"}:

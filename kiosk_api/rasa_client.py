@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from kiosk_api.models import BotMessage, Button, Citation
+from kiosk_api.models import BotMessage, Button, Citation, InstitutionCard
 
 ANSWER_META = "answer_meta"
 INPUT_KINDS = {"card_number", "pin", "id_last6", "otp"}
@@ -30,6 +30,19 @@ class BotTurn:
     fallback: bool = False
     handoff: bool = False
     expect_input: str | None = None
+    institutions: list[InstitutionCard] = field(default_factory=list)
+    show_statement: bool = False
+
+
+def _institutions(raw: Any) -> list[InstitutionCard]:
+    """Directory cards sent with an answer; anything malformed is dropped, never shown half."""
+    cards = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            cards.append(InstitutionCard.model_validate(item))
+        except ValueError:
+            continue
+    return cards[:10]
 
 
 def _citation(raw: Any) -> Citation | None:
@@ -51,6 +64,9 @@ def _apply_meta(turn: BotTurn, meta: dict[str, Any]) -> None:
         turn.confidence = min(1.0, max(0.0, float(meta["confidence"])))
     turn.fallback = turn.fallback or bool(meta.get("fallback"))
     turn.handoff = turn.handoff or bool(meta.get("handoff"))
+    if meta.get("institutions"):
+        turn.institutions = _institutions(meta["institutions"])
+    turn.show_statement = turn.show_statement or meta.get("show") == "account_statement"
     expect = meta.get("expect_input")
     turn.expect_input = expect if expect in INPUT_KINDS else None
 

@@ -10,6 +10,7 @@ import typer
 
 from accounts.cli import accounts_app, audit
 from bot.client import ask
+from institutions.cli import institutions_app
 from kiosk_api.cli import report_app
 from knowledge.catalog import catalog_app
 from knowledge.cli import kb_app, search
@@ -21,6 +22,7 @@ app.add_typer(kb_app, name="kb", help="政策知识库：构建与统计")
 app.command("search", help="在政策知识库里检索")(search)
 app.add_typer(catalog_app, name="catalog", help="医保药品目录：导入与查询")
 app.command("ask", help="经完整对话链路（Rasa + 动作服务）提问")(ask)
+app.add_typer(institutions_app, name="institutions", help="定点医药机构名录：导入与查询")
 app.add_typer(accounts_app, name="accounts", help="参保人账户：导入、演示数据")
 app.command("audit", help="查看核验与余额披露审计日志")(audit)
 app.add_typer(report_app, name="report", help="运维报表：未答问题、满意度")

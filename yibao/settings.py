@@ -81,6 +81,23 @@ class Settings:
     def production(self) -> bool:
         return self.env == "production"
 
+    # Where the kiosk stands, "latitude,longitude" (e.g. "30.5928,114.3055"): 定点机构 are listed nearest first
+    # from here. Empty: no distances (the shipped sample directory uses its own fictional kiosk location).
+    kiosk_location_text: str = field(default_factory=lambda: _env("KIOSK_LOCATION", ""))
+
+    @property
+    def kiosk_location(self) -> tuple[float, float] | None:
+        if not self.kiosk_location_text.strip():
+            return None
+        try:
+            lat, lon = (float(part) for part in self.kiosk_location_text.replace("，", ",").split(","))
+        except ValueError as exc:
+            raise ValueError(f"YIBAO_KIOSK_LOCATION should be 'latitude,longitude', not {self.kiosk_location_text!r}"
+                             ) from exc
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"YIBAO_KIOSK_LOCATION out of range: {self.kiosk_location_text!r}")
+        return (lat, lon)
+
     @property
     def database_url(self) -> str:
         return self.database_url_override or f"sqlite:///{self.data_dir / 'yibao.db'}"

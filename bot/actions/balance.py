@@ -182,7 +182,9 @@ class ActionShowBalance(Action):
             reply(dispatcher, tracker, texts.BALANCE_NOT_VERIFIED.format(help=texts.human_help()),
                   intent=INTENT, handoff=True, buttons=main_menu())
             return reset
-        reply(dispatcher, tracker, format_balance(view), intent=INTENT, confidence=1.0, buttons=main_menu())
+        # The year-by-year statement goes from kiosk_api to the page, never through this conversation's tracker.
+        reply(dispatcher, tracker, format_balance(view), intent=INTENT, confidence=1.0, buttons=main_menu(),
+              extra={"show": "account_statement"})
         return reset
 
 

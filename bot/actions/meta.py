@@ -57,8 +57,10 @@ def reply(
     handoff: bool = False,
     expect_input: ExpectInput = None,
     intent: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Send one answer. ``confidence`` is the answer's (retrieval) confidence when there is one,
+    """Send one answer. ``extra``: further answer_meta keys for the pages (e.g. ``institutions`` cards).
+    ``confidence`` is the answer's (retrieval) confidence when there is one,
     otherwise the intent confidence; both are also sent separately."""
     nlu_intent, nlu_confidence = latest_intent(tracker)
     dispatcher.utter_message(text=text, buttons=buttons or [])
@@ -71,6 +73,7 @@ def reply(
         "fallback": fallback,
         "handoff": handoff or fallback,
         "expect_input": expect_input,
+        **(extra or {}),
     }
     dispatcher.utter_message(json_message=meta)
 

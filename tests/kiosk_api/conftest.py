@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -96,3 +97,25 @@ def browser() -> Iterator[object]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page_factory(browser: Any, warm_stack: Stack) -> Iterator[Any]:
+    """Pages of the real stack in chromium; ``page.js_errors`` collects uncaught errors and dialogs."""
+    contexts = []
+
+    def open_page(path: str, viewport: dict[str, int], **options: Any) -> Any:
+        context = browser.new_context(viewport=viewport, base_url=warm_stack.api_url, locale="zh-CN", **options)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+        page.js_errors = errors
+        page.goto(path)
+        page.wait_for_selector("body[data-ready=true]")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -2,6 +2,8 @@
 // and an inactivity countdown that ends the session and wipes the screen.
 import { ChatSession, loadConfig } from "./api.js";
 import { botReply, el, maskedEcho, noticeBubble, typingIndicator, userBubble } from "./dom.js";
+import { DirectoryFinder, institutionCards } from "./institutions.js";
+import { fetchStatement, printStatement, statementView } from "./statement.js";
 
 // Common questions offered per topic (wording for the buttons only; answers always come from the assistant).
 const TOPICS = {
@@ -22,6 +24,7 @@ const $ = (id) => document.getElementById(id);
 const home = $("home");
 const conversation = $("conversation");
 const transcript = $("transcript");
+const directory = new DirectoryFinder($("directory"), { onBack: () => resetKiosk() });
 const input = $("ask-input");
 const canSpeak = "speechSynthesis" in window && "SpeechSynthesisUtterance" in window;
 
@@ -38,7 +41,25 @@ function scrollToEnd() {
 
 function showConversation() {
   home.hidden = true;
+  directory.reset();
   conversation.hidden = false;
+}
+
+function showDirectory() {
+  home.hidden = true;
+  conversation.hidden = true;
+  directory.open();
+}
+
+// Verified: the statement comes from kiosk_api directly (never through the chat) and can be printed.
+async function showStatement() {
+  try {
+    const statement = await fetchStatement(session.id);
+    transcript.append(statementView(statement, { printable: true, onPrint: printStatement }));
+  } catch (err) {
+    transcript.append(noticeBubble(err.message, "error"));
+  }
+  scrollToEnd();
 }
 
 function speak(text) {
@@ -77,6 +98,8 @@ function showReply(reply) {
     onFeedback: sendFeedback,
     onSpeak: canSpeak ? speak : null,
   }));
+  if (reply.institutions?.length) transcript.append(institutionCards(reply.institutions));
+  if (reply.show_statement) showStatement();
   if (autoSpeak) speak(reply.messages.map((m) => m.text).join("。"));
   if (reply.expect_input && KEYPAD[reply.expect_input]) openKeypad(reply.expect_input);
 }
@@ -188,6 +211,8 @@ async function resetKiosk() {
   if (canSpeak) speechSynthesis.cancel();
   $("human-panel").hidden = true;
   transcript.replaceChildren();
+  document.querySelector(".receipt-copy")?.remove();
+  directory.reset();
   input.value = "";
   conversation.hidden = true;
   home.hidden = false;
@@ -215,6 +240,7 @@ async function main() {
   document.querySelectorAll(".topic[data-topic]").forEach((b) => b.addEventListener("click", () => showTopic(b.dataset.topic)));
   document.querySelector("[data-action=balance]").addEventListener("click", () => ask("我要查医保个人账户余额", "余额查询"));
   document.querySelector("[data-action=human]").addEventListener("click", showHuman);
+  document.querySelector("[data-action=directory]").addEventListener("click", showDirectory);
   $("human-inline").addEventListener("click", showHuman);
   $("human-close").addEventListener("click", () => { $("human-panel").hidden = true; });
   $("home-button").addEventListener("click", resetKiosk);

@@ -1,6 +1,7 @@
 // Staff console: results as you type (debounced), topic filters, keyboard navigation, copy with source.
 import { api } from "./api.js";
 import { el } from "./dom.js";
+import { staffDirectoryFilters, staffDirectoryItem } from "./institutions.js";
 
 const input = document.getElementById("q");
 const results = document.getElementById("results");
@@ -12,6 +13,7 @@ let topic = "";
 let selected = -1;
 let pending = null;
 let timer = null;
+let directoryParams = null;  // adds the directory tab's filters to a query, once its filters are built
 
 function setStatus(text, isError = false) {
   status.textContent = text;
@@ -89,7 +91,37 @@ function select(index) {
   }
 }
 
+function directoryItem(card) {
+  const { item, text } = staffDirectoryItem(card);
+  item.querySelector(".copy").addEventListener("click", () => copyText(text, item));
+  item.copy = () => copyText(text, item);
+  item.open = () => {};
+  return item;
+}
+
+async function searchDirectory() {
+  pending?.abort();
+  pending = new AbortController();
+  const params = new URLSearchParams({ limit: "20" });
+  const query = input.value.trim();
+  if (query) params.set("q", query);
+  directoryParams?.(params);
+  setStatus("正在检索……");
+  try {
+    const data = await api(`/api/institutions?${params}`, { signal: pending.signal });
+    results.replaceChildren(...data.institutions.map(directoryItem));
+    selected = -1;
+    setStatus(data.total ? `共 ${data.total} 家${data.origin ? "，由近到远" : ""}（数据：${data.source}）`
+      : (data.suggestions.length ? `没有找到。相近的有：${data.suggestions.join("、")}` : "名录里没有符合条件的机构。"));
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    results.replaceChildren();
+    setStatus(err.message, true);
+  }
+}
+
 async function search() {
+  if (mode === "directory") return searchDirectory();
   const query = input.value.trim();
   pending?.abort();
   if (!query) {
@@ -138,7 +170,17 @@ function main() {
     mode = button.dataset.mode;
     document.querySelectorAll(".mode").forEach((b) => b.setAttribute("aria-selected", String(b === button)));
     document.getElementById("topics").hidden = mode !== "policy";
-    input.placeholder = mode === "policy" ? "输入问题或关键词，例如：外配处方保存多久" : "输入药品名、拼音或首字母，例如：阿莫西林 / amxl";
+    document.getElementById("inst-filters").hidden = mode !== "directory";
+    if (mode === "directory" && !directoryParams) {
+      staffDirectoryFilters(document.getElementById("inst-filters"), search)
+        .then((fn) => { directoryParams = fn; search(); })
+        .catch((err) => setStatus(err.message, true));
+    }
+    input.placeholder = {
+      policy: "输入问题或关键词，例如：外配处方保存多久",
+      catalog: "输入药品名、拼音或首字母，例如：阿莫西林 / amxl",
+      directory: "机构名称、简称、拼音首字母，可留空只按条件筛选，例如：市一医院 / syyy",
+    }[mode];
     search();
     input.focus();
   }));

@@ -1,7 +1,7 @@
-"""Seal card numbers, phone numbers, balances and transactions with the data key (issue 12, finding 5).
+"""Seal card numbers, phone numbers, balances, transactions and yearly records with the data key (issue 12, finding 5).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 
 from accounts.crypto import TOKEN_PREFIX, data_cipher, seal, unseal
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -24,11 +24,17 @@ SEALED = {
     "insured_persons": [("card_number", "text", 128), ("phone", "text", 128), ("balance", "decimal", 128),
                         ("arrears", "decimal", 128)],
     "account_transactions": [("description", "text", 600), ("amount", "decimal", 128)],
+    "account_years": [("credited", "decimal", 128), ("spent", "decimal", 128), ("closing_balance", "decimal", 128)],
+    "account_contributions": [("amount", "decimal", 128)],
+    "account_arrears": [("description", "text", 600), ("amount", "decimal", 128)],
 }
 PLAIN_TYPES = {
     ("insured_persons", "card_number"): sa.String(32), ("insured_persons", "phone"): sa.String(20),
     ("insured_persons", "balance"): sa.Numeric(12, 2), ("insured_persons", "arrears"): sa.Numeric(12, 2),
     ("account_transactions", "description"): sa.String(100), ("account_transactions", "amount"): sa.Numeric(12, 2),
+    ("account_years", "credited"): sa.Numeric(12, 2), ("account_years", "spent"): sa.Numeric(12, 2),
+    ("account_years", "closing_balance"): sa.Numeric(12, 2), ("account_contributions", "amount"): sa.Numeric(12, 2),
+    ("account_arrears", "description"): sa.String(100), ("account_arrears", "amount"): sa.Numeric(12, 2),
 }
 
 
