@@ -98,10 +98,12 @@ class RasaClient:
         self, base_url: str, timeout: float, token: str = "", transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
-        # Rasa's HTTP API (restart, status) wants the auth token; the REST channel ignores it.
+        # Rasa's HTTP API (restart, status) takes the token as ?token=; our REST channel (bot/channels.py) as a
+        # bearer header.
         params = {"token": token} if token else None
+        headers = {"Authorization": f"Bearer {token}"} if token else None
         self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=timeout, limits=limits, transport=transport, params=params
+            base_url=base_url, timeout=timeout, limits=limits, transport=transport, params=params, headers=headers
         )
 
     async def send(self, sender: str, message: str, channel: str) -> BotTurn:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from functools import lru_cache
-
-from fastapi import APIRouter, Request, Response
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from fastapi import APIRouter, Depends, Response
 from starlette.concurrency import run_in_threadpool
 
-from kiosk_api.config import get_config
+from kiosk_api.deps import limit_tts
 from kiosk_api.errors import ApiError, service_unavailable
 from kiosk_api.models import ErrorResponse, TtsRequest
 from kiosk_api.speech import SpeechUnavailable, get_speech_service, speakable
@@ -27,26 +21,11 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 
-@lru_cache(maxsize=1)
-def _limiter() -> MovingWindowRateLimiter:
-    return MovingWindowRateLimiter(MemoryStorage())
-
-
-def _check_rate(request: Request) -> None:
-    limit = parse(get_config().tts_rate_limit)
-    client = request.client.host if request.client else "unknown"
-    if not _limiter().hit(limit, "tts", client):
-        reset = _limiter().get_window_stats(limit, "tts", client).reset_time
-        raise ApiError(429, "too_many_requests", "朗读请求太频繁了，请稍等片刻再点朗读。", headers={
-            "Retry-After": str(max(1, int(reset - time.time())))})
-
-
 @router.post(
     "/tts", responses={200: {"content": {"audio/wav": {}, "audio/ogg": {}}, "description": "朗读的音频"}, **ERRORS},
-    response_class=Response, summary="把回答读出来（服务器语音合成，按文字缓存）",
+    response_class=Response, summary="把回答读出来（服务器语音合成，按文字缓存）", dependencies=[Depends(limit_tts)],
 )
-async def text_to_speech(body: TtsRequest, request: Request) -> Response:
-    _check_rate(request)
+async def text_to_speech(body: TtsRequest) -> Response:
     text = speakable(body.text)
     if not text:
         raise ApiError(422, "nothing_to_read", "没有可以朗读的文字。")

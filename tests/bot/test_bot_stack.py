@@ -34,7 +34,8 @@ def stack(live_stack: Stack) -> Stack:
 
 
 def say(stack: Stack, sender: str, text: str) -> tuple[str, dict[str, Any]]:
-    resp = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=180)
+    resp = httpx.post(f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=180,
+                      headers={"Authorization": f"Bearer {stack.rasa_token}"})
     resp.raise_for_status()
     outputs = resp.json()
     metas = [o["custom"] for o in outputs if (o.get("custom") or {}).get("type") == "answer_meta"]

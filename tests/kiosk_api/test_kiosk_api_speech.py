@@ -20,11 +20,11 @@ ANSWER = "异地就医需要先在参保地办理备案。长期异地居住的�
 
 
 def _caches_clear() -> None:
-    from kiosk_api.routes.speech import _limiter
     from kiosk_api.speech import get_speech_service
+    from yibao.ratelimit import _limiter_for
 
     get_speech_service.cache_clear()
-    _limiter.cache_clear()
+    _limiter_for.cache_clear()
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_tts_refuses_politely(client: TestClient, text: str, code: str) -> None:
 def test_tts_is_rate_limited_per_client(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     from kiosk_api.config import get_config
 
-    monkeypatch.setenv("YIBAO_KIOSK_TTS_RATE_LIMIT", "3/minute")
+    monkeypatch.setenv("YIBAO_LIMIT_TTS_PER_CLIENT", "3/minute")
     get_config.cache_clear()
     statuses = [client.post("/api/tts", json={"text": f"第{i}句"}).status_code for i in range(5)]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
