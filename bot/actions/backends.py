@@ -67,6 +67,16 @@ def catalog_lookup(name: str, limit: int = 5) -> list[Any]:
     return _call("药品目录", lookup)
 
 
+def institution_answer(question: str, limit: int = 3) -> Any:
+    """The directory's reply to a patient's question (institutions.answers.DirectoryAnswer)."""
+    def run() -> Any:
+        from institutions.answers import answer_question
+
+        return answer_question(question, limit=limit)
+
+    return _call("定点医药机构名录", run)
+
+
 def estimate(insurance_type: str, visit_type: str, total_cost: float, hospital_level: str | None) -> Any:
     def run() -> Any:
         from knowledge.policy_table import estimate as policy_estimate

@@ -41,7 +41,7 @@ def offer_buttons(intent: str, query: str) -> list[dict[str, str]]:
     offers = [OFFERS[intent]] if intent in OFFERS else []
     if _ACCOUNT_WORDS.search(query):
         offers.append(BALANCE_OFFER)
-    return buttons([*offers, texts.HUMAN_BUTTON])
+    return buttons(offers)
 
 
 def understood_question(tracker: Tracker, query: str) -> tuple[str, bool]:

@@ -39,7 +39,6 @@ NOT_THAT_PLACE = "政策文件中没有{places}的具体规定，不能把别处
 NOT_THAT_YEAR = "政策文件中没有您问的那一年的标准，不能把其他年份的数字当作那一年的。{help}"
 GENERAL_RULE_ONLY = "政策文件没有专门讲{places}，以下是文件中的一般规定："
 UNDERSTOOD_AS = "按“{question}”为您查到："
-HUMAN_BUTTON = ("转人工", "/request_human")
 
 ANSWER_INTRO = "根据政策文件中的相关规定："
 ANSWER_MORE = "相关规定："
@@ -76,6 +75,8 @@ GUIDE_NOTHING_FOUND = "政策文件中没有找到“{topic}”的具体规定�
 ESTIMATE_UNAVAILABLE = (
     "抱歉，政策表里没有“{insurance_type}医保 {visit_type}”的可靠数据，无法估算，我不会编造数字。{help}"
 )
+
+INSTITUTION_START = "想找哪一类定点医药机构？点下面的按钮，或直接说，例如“附近哪家药店能刷医保”“市一医院电话多少”。"
 
 CATALOG_OTHER_MATCHES = "您是不是还想查：{names}"
 CATALOG_NOT_FOUND = "在目录中没有找到“{name}”。请核对药品名称（可用通用名，如“阿莫西林”），或到窗口咨询。"

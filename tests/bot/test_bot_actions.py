@@ -177,7 +177,7 @@ def test_out_of_scope_refuses_medical_advice() -> None:
 def test_forgotten_pin_path_verifies_with_id_and_sms_code(private_backends: object) -> None:
     from accounts.otp import OutboxOtpSender
 
-    card, sender = "9900000000000002", "conv-otp"
+    card, sender = "9963120487591736", "conv-otp"
     slots = {"card_number": card, "requested_slot": "id_last6"}
     tracker = make_tracker("15002x", "inform", slots=slots, active_loop="balance_otp_form", sender_id=sender)
     messages, events = run_action(ValidateBalanceOtpForm(), tracker)
