@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import backends, passages, texts
+from bot.actions import backends, curated, passages, texts
 from bot.actions.meta import Citation, latest_intent, main_menu, not_sure, reply
 from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
 from yibao.settings import get_settings
@@ -39,6 +39,8 @@ def search_answer(query: str, intent: str) -> tuple[list[Any], float]:
 
 
 def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracker, query: str) -> None:
+    if curated.answer_curated(dispatcher, tracker, query):  # staff's curated answers first (knowledge.faq)
+        return
     intent, _ = latest_intent(tracker)
     if not _MEANINGFUL.search(query):
         reply(dispatcher, tracker, texts.EMPTY_INPUT, buttons=main_menu(), fallback=True)
