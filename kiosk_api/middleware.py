@@ -52,15 +52,18 @@ class AccessLog:
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    """``larger``: path -> limit for the few routes that take files (the staff console's document upload)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.default_max, self.larger = app, max_bytes, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope["path"], self.default_max)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await _too_large(send)
             return
         received = 0
@@ -69,7 +72,7 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:  # chunked upload without a length: stop reading
+            if received > max_bytes:  # chunked upload without a length: stop reading
                 raise _TooLarge
             return message
 
@@ -107,7 +110,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if csp:
+                if csp and not any(k.lower() == b"content-security-policy" for k, _ in headers):  # route's own
                     headers.append((b"content-security-policy", csp.encode()))
                 message["headers"] = headers
             await send(message)

@@ -324,7 +324,7 @@ def lexical_similarity(a: str, b: str, idf: Callable[[str], float] = lambda _g: 
 
 @dataclass
 class _Matcher:
-    revision: int = -1
+    revision: tuple[str, int] = ("", -1)
     kb_dir: str = ""
     texts: list[tuple[CuratedAnswer, str]] = field(default_factory=list)
     vectors: np.ndarray | None = None
@@ -340,7 +340,8 @@ def _encode(kb: Any, texts: list[str]) -> np.ndarray:
 
 
 def _refresh(store: CuratedAnswers, kb: Any) -> _Matcher:
-    revision, kb_dir = store.revision(), str(kb.index_dir)
+    # The database is part of the key: a revision number means nothing in another database.
+    revision, kb_dir = (str(store.engine.url), store.revision()), str(kb.index_dir)
     if revision == _matcher.revision and kb_dir == _matcher.kb_dir:
         return _matcher
     with _matcher.lock:

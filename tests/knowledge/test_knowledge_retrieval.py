@@ -12,9 +12,8 @@ from knowledge.evaluate import evaluate, load_questions
 from knowledge.index import build, read_manifest
 from knowledge.retrieve import MODES, KnowledgeBase
 from knowledge.text import to_simplified
+from tests.knowledge.conftest import private_settings, seed_embedding_cache
 from yibao.settings import get_settings
-
-from .conftest import private_settings, seed_embedding_cache
 
 DEV_QUESTIONS = Path("/work/shared/eval/dev_questions.jsonl")
 OFF_TOPIC = ["今天天气怎么样", "帮我订一张去北京的火车票", "asdfghjkl qwerty", "讲个笑话吧", "股票明天会涨吗",
