@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -165,7 +166,20 @@ class Dashboard:
         return out.getvalue()
 
 
+_recent: dict[int, tuple[float, Dashboard]] = {}
+DASHBOARD_TTL = 10.0  # seconds: the page's five charts and figures come from one computation
+
+
 def dashboard(days: int) -> Dashboard:
+    cached = _recent.get(days)
+    if cached is not None and time.monotonic() - cached[0] < DASHBOARD_TTL:
+        return cached[1]
+    board = _compute_dashboard(days)
+    _recent[days] = (time.monotonic(), board)
+    return board
+
+
+def _compute_dashboard(days: int) -> Dashboard:
     since = (utcnow() - timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     threshold = get_settings().answer_threshold
     day_list = [(since + timedelta(days=i)).strftime("%Y-%m-%d") for i in range(days)]

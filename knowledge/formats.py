@@ -333,6 +333,12 @@ def extract(path: Path) -> Extracted:
         raise DocumentRefused(f"不支持 {path.suffix or '无扩展名'} 格式的文件。可以上传：{allowed}。")
     if not path.is_file() or path.stat().st_size == 0:
         raise DocumentRefused("文件是空的或不存在。")
-    if kind == "html":
-        return html_text(_decode(path.read_bytes()), path.stem)
-    return {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "csv": _csv, "txt": _txt}[kind](path)
+    try:
+        if kind == "html":
+            return html_text(_decode(path.read_bytes()), path.stem)
+        return {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "csv": _csv, "txt": _txt}[kind](path)
+    except DocumentRefused:
+        raise
+    except Exception as exc:  # a damaged or disguised file: the parsers raise many kinds of errors
+        logging.getLogger(__name__).warning("cannot read %s: %s", path.name, exc)
+        raise DocumentRefused(f"无法读取这个 {kind.upper()} 文件：可能已损坏或格式不对，请重新导出后再试。") from exc

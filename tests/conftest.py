@@ -26,7 +26,8 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}",
     }
     stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
-    stack.start()
+    # A busy shared machine can take minutes to load the Rasa model; CI's own machine is not shared.
+    stack.start(timeout=float(os.environ.get("YIBAO_TEST_STACK_TIMEOUT", "180")))
     try:
         yield stack
     finally:

