@@ -269,4 +269,10 @@ def chart_svg(board: Dashboard, name: str) -> bytes:
             chart.add(f"#{answer_id} {question[:20]}", count)
     else:
         raise KeyError(name)
+    if name != "rates":  # counts: whole-number ticks, not 0.2, 0.4, …
+        top = max([board.totals["up"], board.totals["down"], board.totals["unsolved"],
+                   *(n for _, n in board.top_unanswered), *(n for *_, n in board.curated_used),
+                   *(sum(c.get(d, 0) for c in board.questions.values()) for d in board.days), 1])
+        step = max(1, -(-top // 10))
+        chart.y_labels = list(range(0, top + step, step))
     return chart.render()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -45,17 +46,26 @@ HTML_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 </body></html>"""
 
 
-def make_pdf(path: Path) -> Fixture:
-    """An HTML notice printed to PDF by chromium (a real text layer, as a 医保办 would receive it)."""
-    from playwright.sync_api import sync_playwright
+def make_pdf(path: Path, browser: Any = None) -> Fixture:
+    """An HTML notice printed to PDF by chromium (a real text layer, as a 医保办 would receive it); ``browser``:
+    a running Playwright browser (one Playwright per test session), else one is started here."""
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.set_content(PDF_HTML)
-        page.pdf(path=str(path), format="A4")
-        browser.close()
+        with sync_playwright() as p:
+            own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            _print(own, path)
+            own.close()
+    else:
+        _print(browser, path)
     return Fixture(path, "凤凰岭院区的押金减免窗口在哪里", "凤凰岭院区")
+
+
+def _print(browser: Any, path: Path) -> None:
+    page = browser.new_page()
+    page.set_content(PDF_HTML)
+    page.pdf(path=str(path), format="A4")
+    page.close()
 
 
 def make_docx(path: Path) -> Fixture:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -83,9 +84,9 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 90) -> bool:
 
 
 def test_questions_are_answered_during_kb_add_and_remove_and_the_removed_document_is_not_cited(
-    warm_stack: Stack, tmp_path: Path
+    warm_stack: Stack, tmp_path: Path, browser: Any
 ) -> None:
-    fixture = make_pdf(tmp_path / "押金减免.pdf")
+    fixture = make_pdf(tmp_path / "押金减免.pdf", browser)
     title = "住院押金减免办法"
     with Askers(warm_stack.api_url, fixture.question) as askers:
         _wait_for(lambda: askers.answers >= 4, 120)

@@ -19,9 +19,9 @@ export async function staffApi(path, { method = "GET", json, body, headers = {} 
   } catch {
     throw new ApiError(0, "network", "网络连接不上，请稍后再试。");
   }
-  if (resp.status === 401) {
+  if (resp.status === 401 && !path.startsWith("/api/staff/log")) {
     location.assign(`/staff/login?next=${encodeURIComponent(location.pathname)}`);
-    throw new ApiError(401, "not_signed_in", "请先登录。");
+    return new Promise(() => {}); // the page is being replaced by the sign-in page: nothing more to do here
   }
   if (resp.status === 204) return null;
   const type = resp.headers.get("content-type") || "";
