@@ -1,7 +1,7 @@
 """Tables of the staff side: staff accounts and their sign-in sessions, and the curated answers that
 ``kb_admin`` staff write from the unanswered queue (every change kept as a version).
 
-Same declarative base as ``accounts.models``; the schema is created by migration 0002.
+Same declarative base as ``accounts.models``; the schema is created by migration 0005.
 """
 
 from __future__ import annotations

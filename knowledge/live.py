@@ -39,13 +39,13 @@ def _real(index_dir: Path) -> str:
     return os.path.realpath(index_dir)
 
 
-def _load_new(slot: _Slot, real: str, factory: Callable[[Path], Any]) -> None:
+def _load_new(slot: _Slot, real: str, factory: Callable[[Path], Any], warm: Callable[[Any], None]) -> None:
     try:
         kb = factory(Path(real))
         old = slot.kb
         if getattr(old, "_model_path", None) == getattr(kb, "_model_path", None):
             kb._encoder = old._encoder  # the embedding model is the same: do not load it twice
-        kb.encoder()
+        warm(kb)
         slot.kb, slot.real = kb, real  # the switch: one assignment, readers hold whichever they got
         cached = getattr(type(kb), "_encode", None)
         if cached is not None and hasattr(cached, "cache_clear"):
@@ -58,8 +58,15 @@ def _load_new(slot: _Slot, real: str, factory: Callable[[Path], Any]) -> None:
         slot.loading = ""
 
 
-def current(index_dir: Path, factory: Callable[[Path], Any], wait: bool = False) -> Any:
-    """The live knowledge base for ``index_dir``; ``wait=True`` loads a new version in the caller's thread."""
+def _encoder_only(kb: Any) -> None:
+    kb.encoder()
+
+
+def current(
+    index_dir: Path, factory: Callable[[Path], Any], wait: bool = False, warm: Callable[[Any], None] = _encoder_only
+) -> Any:
+    """The live knowledge base for ``index_dir``, ``warm``ed before it answers; ``wait=True`` loads a new version
+    in the caller's thread."""
     key = str(index_dir)
     slot = _slots.get(key)
     if slot is None:
@@ -68,7 +75,7 @@ def current(index_dir: Path, factory: Callable[[Path], Any], wait: bool = False)
             if slot is None:
                 real = _real(index_dir)
                 kb = factory(Path(real))
-                kb.encoder()
+                warm(kb)
                 slot = _slots[key] = _Slot(kb, real)
         return slot.kb
     real = _real(index_dir)
@@ -81,9 +88,10 @@ def current(index_dir: Path, factory: Callable[[Path], Any], wait: bool = False)
             slot.loading, start = real, True
     if start:
         if wait:
-            _load_new(slot, real, factory)
+            _load_new(slot, real, factory, warm)
         else:
-            threading.Thread(target=_load_new, args=(slot, real, factory), name="kb-reload", daemon=True).start()
+            threading.Thread(target=_load_new, args=(slot, real, factory, warm), name="kb-reload",
+                             daemon=True).start()
     return slot.kb
 
 

@@ -1,7 +1,7 @@
 """Staff accounts, sign-in sessions and login guards; curated answers with their versions and uses.
 
-Revision ID: 0002_staff
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from accounts.models import UtcDateTime
 
-revision = "0002_staff"
-down_revision = "0001"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
