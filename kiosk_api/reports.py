@@ -272,7 +272,8 @@ def chart_svg(board: Dashboard, name: str) -> bytes:
     if name != "rates":  # counts: whole-number ticks, not 0.2, 0.4, …
         top = max([board.totals["up"], board.totals["down"], board.totals["unsolved"],
                    *(n for _, n in board.top_unanswered), *(n for *_, n in board.curated_used),
-                   *(sum(c.get(d, 0) for c in board.questions.values()) for d in board.days), 1])
-        step = max(1, -(-top // 10))
-        chart.y_labels = list(range(0, top + step, step))
+                   *(sum(c.get(d, 0) for c in board.questions.values()) for d in board.days)])
+        if top:  # (pygal cannot place explicit labels on an empty chart)
+            step = max(1, -(-top // 10))
+            chart.y_labels = list(range(0, top + step, step))
     return chart.render()
