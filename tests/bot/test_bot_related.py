@@ -61,7 +61,7 @@ def test_a_guide_offers_next_steps_instead_of_the_generic_menu() -> None:
     tracker = make_tracker(payload, "guide_remote_filing", slots={"filing_type": "临时外出"})
     messages, _ = run_action(ActionRemoteFilingGuide(), tracker)
     titles = [b["title"] for b in _buttons(messages)]
-    assert titles[:2] == ["异地就医备案的有效期是多久", "异地就医直接结算怎么办理"]
+    assert titles[:2] == ["临时外出就医备案的有效期是多久", "异地就医直接结算怎么办理"]
     assert "查个人账户余额" not in titles
 
 

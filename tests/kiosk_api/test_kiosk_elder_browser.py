@@ -103,12 +103,12 @@ def test_answers_are_reached_by_touch_alone(
     assert reply.locator(".nav.back", has_text="返回上一级").count() == 1
     page.screenshot(path=artifacts / f"kiosk_touch_{name}.png")
 
-    related.first.click()  # a related question: the earlier turn's buttons no longer apply
-    last_reply(page)
-    assert related.first.is_disabled() and reply.locator(".nav.back").is_disabled()
-    page.locator(".reply").last.locator(".nav.back").click()  # back to the list the answer belongs to
-    page.wait_for_selector("#browse:not([hidden]) .choice.question")
+    reply.locator(".nav.back").click()  # back to the list the answer belongs to
+    page.wait_for_selector(f"#browse:not([hidden]) .choice[data-question={path[2]}]")
     assert page.locator("#browse-path").inner_text().startswith("首页 ›")
+    page.locator(f".choice.question:not([data-question={path[2]}])").first.click()  # another question
+    last_reply(page)
+    assert related.first.is_disabled() and reply.locator(".nav.back").is_disabled()  # old turn's buttons
     assert page.js_errors == []
 
 
