@@ -194,7 +194,11 @@ def main() -> None:
             data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
             shutil.copytree(get_settings().index_dir, data_dir / "index")
             env = {"YIBAO_DATA_DIR": str(data_dir), "YIBAO_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
-                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}"}
+                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}",
+                   # Every simulated patient comes from 127.0.0.1: kiosk_api's per-client limits
+                   # (README, "Limits") would measure the limiter, not the machine.
+                   "YIBAO_LIMIT_SESSIONS_PER_CLIENT": "100000/minute", "YIBAO_LIMIT_CHAT_PER_CLIENT": "100000/minute",
+                   "YIBAO_LIMIT_CHAT_PER_SESSION": "100000/minute"}
             env.update(item.split("=", 1) for item in args.env)
             stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
             print("starting a private stack on free ports ...", flush=True)
