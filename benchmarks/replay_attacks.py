@@ -98,18 +98,21 @@ def credential_stuffing(api_url: str, rows: list[AccountRow], seconds: float) ->
 
 
 def otp_timing(api_url: str, row: AccountRow, samples: int) -> dict[str, Any]:
-    right, wrong = [], []
+    right: list[float] = []
+    wrong: list[float] = []
     wrong_digits = "000000" if row.id_number[-6:] != "000000" else "111111"
-    for i in range(2 * samples):
+    i = 0
+    while (len(right) < samples or len(wrong) < samples) and i < 6 * samples:
         source = f"127.0.{1 + i // 250}.{2 + i % 250}"
         patient = Patient(api_url, source)
         patient.say("/forgot_pin")
         patient.say(row.card_number)
-        digits = row.id_number[-6:] if i % 2 == 0 else wrong_digits
-        status, shown, elapsed = patient.say(digits)
-        if status == 200 and "验证码" in shown:
-            (right if i % 2 == 0 else wrong).append(elapsed * 1000)
+        is_right = i % 2 == 0
+        status, shown, elapsed = patient.say(row.id_number[-6:] if is_right else wrong_digits)
+        if status == 200 and "验证码" in shown:  # the code-request answer, not a limit's
+            (right if is_right else wrong).append(elapsed * 1000)
         patient.close()
+        i += 1
 
     def describe(values: list[float]) -> dict[str, float]:
         if len(values) < 2:
@@ -175,7 +178,8 @@ def main() -> None:
             api_url, action_url = stack.api_url, args.action_url or f"{stack.action_url}/webhook"
         run = uuid.uuid4().hex[:6]
         print(f"replay {run} against {api_url}", flush=True)
-        stuffing = credential_stuffing(api_url, rows, args.seconds)
+        # Separate cards for each phase: the stuffing leaves its cards waiting (the progressive delay).
+        stuffing = credential_stuffing(api_url, rows[2:], args.seconds)
         print("1. credential stuffing (one client):", stuffing, flush=True)
         timing = otp_timing(api_url, rows[0], args.samples)
         print("2. one-time-code request timing (ID-last-6 answer):", timing, flush=True)

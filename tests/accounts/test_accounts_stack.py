@@ -62,7 +62,7 @@ def stack(data_dir: Path, accounts: AccountService) -> Iterator[Stack]:
         "YIBAO_LOCK_URL": "",
     }
     running = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
-    running.start(timeout=300)
+    running.start(timeout=900)  # a loaded 2-core machine takes minutes to load the Rasa model
     try:
         yield running
     finally:
