@@ -83,11 +83,11 @@ def credential_stuffing(api_url: str, rows: list[AccountRow], seconds: float) ->
             n += 1
             status, shown, _ = patient.say(f"{(int(row.pin) + 1 + n) % 10**6:06d}")
             sent += 1
-            if status == 429 or any(r in shown for r in REFUSED):
+            if status == 200 and any(c in shown for c in CHECKED):  # first: the old text warned "…暂停核验…"
+                checked += 1
+            elif status == 429 or any(r in shown for r in REFUSED):
                 refused += 1
                 break
-            if any(c in shown for c in CHECKED):
-                checked += 1
             if "请输入" not in shown and "密码" not in shown:
                 break
         patient.close()
@@ -168,6 +168,8 @@ def main() -> None:
     parser.add_argument("--action-url", help="the action endpoint to forge a call to (default: the stack's)")
     parser.add_argument("--seconds", type=float, default=45, help="how long the credential stuffing runs")
     parser.add_argument("--samples", type=int, default=20, help="timing samples each way (right / wrong digits)")
+    parser.add_argument("--only", choices=["stuffing", "timing", "forged"], action="append",
+                        help="run only these phases (repeatable); default: all three")
     args = parser.parse_args()
     rows = read_csv(DEMO_CSV)
     with ExitStack() as cleanup:
@@ -178,13 +180,16 @@ def main() -> None:
             api_url, action_url = stack.api_url, args.action_url or f"{stack.action_url}/webhook"
         run = uuid.uuid4().hex[:6]
         print(f"replay {run} against {api_url}", flush=True)
+        phases = set(args.only or ["stuffing", "timing", "forged"])
         # Separate cards for each phase: the stuffing leaves its cards waiting (the progressive delay).
-        stuffing = credential_stuffing(api_url, rows[2:], args.seconds)
-        print("1. credential stuffing (one client):", stuffing, flush=True)
-        timing = otp_timing(api_url, rows[0], args.samples)
-        print("2. one-time-code request timing (ID-last-6 answer):", timing, flush=True)
-        forged = forged_action_call(api_url, action_url, rows[1])
-        print("3. forged action-server call:", forged, flush=True)
+        if "stuffing" in phases:
+            print("1. credential stuffing (one client):", credential_stuffing(api_url, rows[2:], args.seconds),
+                  flush=True)
+        if "timing" in phases:
+            print("2. one-time-code request timing (ID-last-6 answer):", otp_timing(api_url, rows[0], args.samples),
+                  flush=True)
+        if "forged" in phases:
+            print("3. forged action-server call:", forged_action_call(api_url, action_url, rows[1]), flush=True)
 
 
 if __name__ == "__main__":
