@@ -49,3 +49,8 @@ def limit_chat(request: Request, session_id: str, answered_prompt: str | None) -
     enforce(cfg.limit_chat_per_session, "chat-session", session_id)
     if answered_prompt in SECRET_PROMPTS:
         enforce(cfg.limit_secrets_per_client, "secrets", client)
+
+
+def limit_tts(request: Request) -> None:
+    """Each read-aloud request costs the machine a synthesis: limited per client."""
+    enforce(get_config().limit_tts_per_client, "tts", client_of(request))

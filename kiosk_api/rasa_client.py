@@ -30,6 +30,8 @@ class BotTurn:
     fallback: bool = False
     handoff: bool = False
     expect_input: str | None = None
+    topic: str | None = None
+    subtopic: str | None = None
     institutions: list[InstitutionCard] = field(default_factory=list)
     show_statement: bool = False
 
@@ -64,6 +66,9 @@ def _apply_meta(turn: BotTurn, meta: dict[str, Any]) -> None:
         turn.confidence = min(1.0, max(0.0, float(meta["confidence"])))
     turn.fallback = turn.fallback or bool(meta.get("fallback"))
     turn.handoff = turn.handoff or bool(meta.get("handoff"))
+    for place in ("topic", "subtopic"):
+        if isinstance(meta.get(place), str):
+            setattr(turn, place, meta[place][:40])
     if meta.get("institutions"):
         turn.institutions = _institutions(meta["institutions"])
     turn.show_statement = turn.show_statement or meta.get("show") == "account_statement"

@@ -20,7 +20,6 @@ _SMALL_TALK = {
     "thank": texts.THANK,
     "affirm": texts.AFFIRM,
     "deny": texts.DENY,
-    "inform": texts.INFORM_WITHOUT_CONTEXT,
 }
 
 
@@ -30,7 +29,7 @@ class ActionSmallTalk(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         intent, _ = latest_intent(tracker)
-        menu = intent in {"greet", "deny", "inform", "affirm"}
+        menu = intent in {"greet", "deny", "affirm"}
         reply(dispatcher, tracker, _SMALL_TALK.get(intent, texts.GREET), buttons=main_menu() if menu else None)
         return []
 
@@ -43,7 +42,8 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         in_form = tracker.active_loop.get("name") is not None
-        reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu())
+        reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu(),
+              refusal="out_of_scope")
         return []
 
 
