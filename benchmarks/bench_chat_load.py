@@ -102,7 +102,9 @@ def _requests(api_url: str, rasa_url: str) -> dict[str, tuple[str, Request]]:
 
     async def rasa(client: httpx.AsyncClient, sender: str, i: int) -> httpx.Response:
         body = {"sender": sender, "message": QUESTIONS[i % len(QUESTIONS)]}
-        return await client.post("/webhooks/rest/webhook", json=body)
+        # Rasa's channel wants the stack's token (the same one a private stack is given: yibao/stack.py).
+        return await client.post("/webhooks/rest/webhook", json=body,
+                                 headers={"Authorization": f"Bearer {get_settings().rasa_token}"})
 
     async def api(client: httpx.AsyncClient, session_id: str, i: int) -> httpx.Response:
         return await client.post("/api/chat", json={"session_id": session_id, "message": QUESTIONS[i % len(QUESTIONS)]})

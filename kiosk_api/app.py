@@ -15,7 +15,18 @@ from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
 from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
-from kiosk_api.routes import account, chat, health, institutions, pages, staff
+from kiosk_api.routes import (
+    account,
+    chat,
+    console,
+    health,
+    institutions,
+    pages,
+    speech,
+    staff,
+    staff_auth,
+    topics,
+)
 from kiosk_api.routes.pages import STATIC_DIR
 from kiosk_api.store import get_store
 from yibao.logging import configure_logging, get_logger
@@ -62,11 +73,14 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (chat.router, account.router, staff.router, institutions.router, health.router, pages.router):
+    routers = (chat.router, topics.router, speech.router, account.router, staff.router, institutions.router,
+               staff_auth.router, console.router, health.router, pages.router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes)
+    uploads = {"/api/staff/documents": get_settings().max_upload_bytes, "/api/staff/curated.yaml": 2 * 1024 * 1024}
+    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes, larger=uploads)
     app.add_middleware(AccessLog)
     return app
 

@@ -82,6 +82,17 @@ class ChatReply(BaseModel):
         default=False,
         description="身份已核验：页面可用 POST /api/account/statement 取各年度账户明细（不经过对话记录）",
     )
+    topic: str | None = Field(default=None, description="回答在话题树中的位置（/api/topics），自助机“返回上一级”用")
+    subtopic: str | None = None
+
+
+class TtsRequest(BaseModel):
+    text: str = Field(description="要朗读的文字（回答本身，不含来源行）", examples=["异地就医需要先办理备案。"])
+
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_text(value, get_config().tts_max_chars, what="文字")
 
 
 class FeedbackRequest(BaseModel):

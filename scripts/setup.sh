@@ -32,6 +32,11 @@ sync_venv() {  # $1 = venv dir, $2 = python, $3.. = requirements files
   fi
 }
 
+# System packages the assistant itself uses (Debian): espeak-ng reads answers aloud at the kiosk
+# (its Mandarin voice; kiosk browsers on Linux have no speech voices of their own).
+APT_PACKAGES=(espeak-ng)
+bash scripts/apt_install.sh "${APT_PACKAGES[@]}"
+
 sync_venv .venv-rasa "$(find_python 3.10)" requirements/rasa.txt
 # torch first and alone: `torch==2.13.0` is the CPU build on this machine; anything else pulls CUDA.
 sync_venv .venv "$(find_python 3.11)" requirements/torch.txt requirements/app.txt requirements/embedding-model.nodeps.txt

@@ -38,6 +38,26 @@ def search(query: str, topics: list[str] | None, k: int = 5) -> list[Any]:
     return _call("政策知识库", kb.search, query, k=k, topics=topics)
 
 
+def find_answer(query: str, topics: list[str] | None, whole_focus: bool = False) -> Any:
+    """knowledge.answer.Outcome: the sentences that answer ``query``, or why the documents do not."""
+    from knowledge.answer import find_answer as answer
+
+    kb = knowledge_base()
+    return _call("政策知识库", answer, kb, query, topics, whole_focus)
+
+
+def own_topic(query: str) -> bool:
+    """Whether ``query`` names something the documents speak of (else it may be an elliptical follow-up)."""
+    from knowledge.answer import key_terms
+
+    kb = knowledge_base()
+    return any(kb.knows(t) and kb.term_weight(t) >= OWN_TOPIC_WEIGHT for t, _ in key_terms(query))
+
+
+# A word this specific (BM25 IDF) names a topic; generic words (材料, 时间, 办理) do not.
+OWN_TOPIC_WEIGHT = 3.0
+
+
 def catalog_lookup(name: str, limit: int = 5) -> list[Any]:
     def lookup() -> list[Any]:
         from knowledge.catalog import get_catalog

@@ -11,7 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from yibao.settings import PROJECT_ROOT
 
-DEMO_CARD, DEMO_PIN = "9900000000000001", "246810"
+
+def _first_demo_account() -> tuple[str, str]:
+    from accounts.importer import DEMO_CSV, read_csv
+
+    row = read_csv(DEMO_CSV)[0]
+    return row.card_number, row.pin
+
+
+DEMO_CARD, DEMO_PIN = _first_demo_account()
 
 
 def make_tracker(

@@ -27,9 +27,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def _reset_caches() -> None:
     from kiosk_api.config import get_config
     from kiosk_api.store import get_store
+    from yibao.ratelimit import _limiter_for
     from yibao.settings import get_settings
 
-    for cached in (get_settings, get_config, get_store):
+    for cached in (get_settings, get_config, get_store, _limiter_for):
         cached.cache_clear()
 
 
@@ -100,11 +101,14 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page_factory(browser: Any, warm_stack: Stack) -> Iterator[Any]:
-    """Pages of the real stack in chromium; ``page.js_errors`` collects uncaught errors and dialogs."""
+    """Pages of the real stack in chromium; ``page.js_errors`` collects uncaught errors and dialogs;
+    ``init_script`` runs before the page's own scripts (e.g. to take its speech voices away)."""
     contexts = []
 
-    def open_page(path: str, viewport: dict[str, int], **options: Any) -> Any:
+    def open_page(path: str, viewport: dict[str, int], init_script: str | None = None, **options: Any) -> Any:
         context = browser.new_context(viewport=viewport, base_url=warm_stack.api_url, locale="zh-CN", **options)
+        if init_script:
+            context.add_init_script(init_script)
         contexts.append(context)
         page = context.new_page()
         errors: list[str] = []

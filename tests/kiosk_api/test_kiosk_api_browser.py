@@ -8,13 +8,17 @@ from typing import Any
 
 import pytest
 
-from tests.kiosk_api.browser_helpers import ANSWER_TIMEOUT, last_reply, verify_on_kiosk_keypad
+from tests.kiosk_api.browser_helpers import (
+    ANSWER_TIMEOUT,
+    LANDSCAPE,
+    PHONE,
+    PORTRAIT,
+    last_reply,
+    verify_on_kiosk_keypad,
+)
 from yibao.stack import Stack, free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 
 
 def test_kiosk_remote_filing_then_balance_portrait(
@@ -28,12 +32,9 @@ def test_kiosk_remote_filing_then_balance_portrait(
     page.screenshot(path=artifacts / "kiosk_home_portrait.png")
 
     page.locator(".topic[data-topic=remote_filing]").click()
-    page.locator(".quick", has_text="异地就医备案怎么办理").click()
+    page.locator(".choice[data-subtopic=filing]").click()
+    page.locator(".choice[data-question=filing_temporary]").click()
     reply = last_reply(page)
-    if reply.locator(".sources").count() == 0:  # the assistant first asks which kind of filing: tap a choice
-        reply.locator(".quick").first.click()
-        page.wait_for_selector(f".reply >> nth={page.locator('.reply').count()}", timeout=ANSWER_TIMEOUT)
-        reply = last_reply(page)
     reply.locator(".sources summary").click()
     assert reply.locator(".sources li").count() >= 1
     assert reply.locator(".bubble.bot").first.inner_text().strip()
@@ -61,9 +62,9 @@ def test_kiosk_landscape_resets_after_inactivity(page_factory: Any, artifacts: P
     page = page_factory("/kiosk?idle=3&countdown=3", LANDSCAPE)
     page.screenshot(path=artifacts / "kiosk_home_landscape.png")
     page.locator(".topic[data-topic=reimbursement]").click()
-    page.locator("#ask-input").fill("职工医保住院能报多少")
+    page.locator(".choice[data-subtopic=inpatient]").click()
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/chat")):
-        page.locator(".send").click()
+        page.locator(".choice[data-question=employee_inpatient]").click()
     last_reply(page)
     page.wait_for_selector("#idle-overlay:not([hidden])", timeout=15_000)
     page.screenshot(path=artifacts / "kiosk_countdown_landscape.png")
@@ -142,7 +143,7 @@ def test_staff_console_finds_prescription_retention(page_factory: Any, artifacts
     assert first.locator(".source strong").inner_text().startswith("《")
     assert "保存" in first.locator(".text").inner_text()
     page.keyboard.press("ArrowDown")
-    assert first.get_attribute("aria-selected") == "true"
+    assert first.get_attribute("aria-current") == "true"
     page.keyboard.press("Enter")
     first.locator(".copied").wait_for()
     page.screenshot(path=artifacts / "staff_search.png")

@@ -50,8 +50,10 @@ async function copyText(text, item) {
 
 function policyItem(hit, terms) {
   const answer = `${hit.text}\n（来源：《${hit.doc}》${hit.section}）`;
-  const item = el("li", { class: "result", tabindex: "-1", "aria-selected": "false" },
-    el("div", { class: "source" }, el("strong", { text: `《${hit.doc}》` }), ` ${hit.section}`),
+  const item = el("li", { class: "result", tabindex: "-1" },
+    el("div", { class: "source" }, el("strong", { text: `《${hit.doc}》` }), ` ${hit.section}`,
+      // The match score is for staff only: patients' screens never show it.
+      el("span", { class: "score", text: `匹配度 ${Math.round(hit.confidence * 100)}%` })),
     markedText(hit.text, hit.highlights),
     el("div", { class: "actions" },
       el("button", { type: "button", class: "copy", text: "复制答案" }),
@@ -67,7 +69,7 @@ const BADGES = { 甲类: "jia", 乙类: "yi", 目录外: "out" };
 function drugItem(drug) {
   const details = [drug.dosage_form, drug.restriction && `限制：${drug.restriction}`, drug.note].filter(Boolean).join("　");
   const answer = `${drug.name}：${drug.category}${drug.restriction ? `，${drug.restriction}` : ""}（来源：${drug.source}）`;
-  const item = el("li", { class: "result", tabindex: "-1", "aria-selected": "false" },
+  const item = el("li", { class: "result", tabindex: "-1" },
     el("div", { class: "text" }, el("strong", { text: drug.name }), " ", el("span", { class: `badge ${BADGES[drug.category] || ""}`, text: drug.category })),
     details ? el("div", { class: "source", text: details }) : null,
     el("div", { class: "source", text: `来源：${drug.source}` }),
@@ -82,7 +84,8 @@ function select(index) {
   const items = [...results.children];
   if (!items.length) return;
   selected = Math.max(-1, Math.min(index, items.length - 1));
-  items.forEach((item, i) => item.setAttribute("aria-selected", String(i === selected)));
+  // aria-current (allowed on a list item; aria-selected is not): the chosen result, also outlined.
+  items.forEach((item, i) => (i === selected ? item.setAttribute("aria-current", "true") : item.removeAttribute("aria-current")));
   if (selected === -1) {
     input.focus();
   } else {

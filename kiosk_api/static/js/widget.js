@@ -1,6 +1,6 @@
 // WeChat-style chat widget (phones, or inside the iframe that /widget.js embeds on any site).
 import { ChatSession, loadConfig } from "./api.js";
-import { botReply, maskedEcho, noticeBubble, typingIndicator, userBubble } from "./dom.js";
+import { botReply, maskedEcho, noticeBubble, retireButtons, typingIndicator, userBubble } from "./dom.js";
 import { institutionCards } from "./institutions.js";
 import { fetchStatement, statementView } from "./statement.js";
 
@@ -37,6 +37,7 @@ async function ask(message, shownAs) {
   busy = true;
   sendButton.disabled = true;
   document.getElementById("starters")?.remove();
+  retireButtons(messages);
   messages.append(userBubble(shownAs ?? message));
   const typing = typingIndicator();
   messages.append(typing);
