@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,7 @@ from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
 from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
-from kiosk_api.routes import chat, health, pages, staff
+from kiosk_api.routes import actions, chat, health, pages, staff
 from kiosk_api.routes.pages import STATIC_DIR
 from kiosk_api.store import get_store
 from yibao.logging import configure_logging, get_logger
@@ -25,7 +24,7 @@ log = get_logger("kiosk_api")
 
 
 def _warm_up() -> None:
-    """Load the knowledge base and catalog in the background so the first staff search is fast."""
+    """Load the knowledge base and catalog before the first question or staff search needs them."""
     try:
         from knowledge.catalog import get_catalog
         from knowledge.retrieve import get_knowledge_base
@@ -46,7 +45,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     cfg = get_config()
     get_store()  # create tables before the first request
     app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds, get_settings().rasa_token)
-    threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True).start()
+    # On the action thread, in the background: the first bot answer waits for it instead of loading a second copy.
+    actions.get_action_runner().submit(_warm_up)
     try:
         yield
     finally:
@@ -62,11 +62,12 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (chat.router, staff.router, health.router, pages.router):
+    for router in (chat.router, staff.router, health.router, pages.router, actions.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes,
+                       per_path={actions.WEBHOOK_PATH: actions.MAX_CALL_BYTES})
     app.add_middleware(AccessLog)
     return app
 

@@ -26,7 +26,7 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}",
     }
     stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
-    stack.start()
+    stack.start(timeout=400)  # Rasa loads its model in ~30 s on an idle machine, minutes on a busy one
     try:
         yield stack
     finally:
