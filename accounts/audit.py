@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from accounts.models import AuditEntry
 from accounts.redaction import mask_card, redact
 
-EVENTS = ("verify_pin", "request_otp", "verify_otp", "disclose_balance", "end_conversation")
+EVENTS = ("verify_pin", "request_otp", "verify_otp", "disclose_balance", "disclose_statement", "end_conversation")
 
 
 def record(

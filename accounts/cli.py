@@ -19,6 +19,7 @@ from accounts import audit as audit_log
 from accounts.db import database_url, make_engine, upgrade
 from accounts.importer import DEMO_CSV, ImportProblem, read_csv, store
 from accounts.service import get_account_service
+from yibao.settings import get_settings
 
 accounts_app = typer.Typer(no_args_is_help=True, add_completion=False)
 console = Console()
@@ -55,6 +56,9 @@ def import_accounts(
 
 @accounts_app.command("demo", help="创建演示账户（可重复执行），并打印卡号和密码供试用")
 def demo() -> None:
+    if get_settings().production:
+        typer.echo("YIBAO_ENV=production: demo accounts are not created in production", err=True)
+        raise typer.Exit(1)
     count = _load(DEMO_CSV, demo=True)
     rows = read_csv(DEMO_CSV)
     table = Table(title=f"演示账户 DEMO ACCOUNTS ({count}) — 虚构数据，仅供试用")
@@ -64,6 +68,17 @@ def demo() -> None:
         table.add_row(row.card_number, row.pin, row.id_number[-6:], row.insurance_type)
     console.print(table)
     console.print("一次性验证码（演示）写在数据目录的 otp_outbox.jsonl 中，生产环境请接入医院短信网关。")
+
+
+@accounts_app.command("remove-demo", help="删除所有演示账户（生产环境上线前执行）")
+def remove_demo() -> None:
+    from sqlalchemy import delete
+
+    from accounts.models import InsuredPerson
+
+    with get_account_service().transaction() as session:
+        removed = session.execute(delete(InsuredPerson).where(InsuredPerson.is_demo.is_(True))).rowcount
+    typer.echo(f"removed {removed or 0} demo accounts from {_safe_url()}")
 
 
 def _since(value: str | None) -> datetime | None:

@@ -1,4 +1,8 @@
-"""Tables of the accounts part. The schema itself is created by the Alembic migrations in ``migrations/``."""
+"""Tables of the accounts part. The schema itself is created by the Alembic migrations in ``migrations/``.
+
+Card numbers, phone numbers, balances, transactions and the yearly records are stored sealed with the data key
+(``accounts.crypto``): a copy of the database file shows none of them.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,40 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, TypeDecorator
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, Numeric, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from accounts.crypto import data_cipher, seal, unseal
+
 Money = Numeric(12, 2)
+
+
+class Sealed(TypeDecorator[Any]):
+    """A column stored as an AES-SIV token (``enc:v1:…``), bound to its table and column.
+
+    Deterministic, so ``WHERE card_number = :typed`` and the unique index still work on the tokens.
+    ``kind="decimal"`` reads the value back as a ``Decimal``.
+    """
+
+    impl = String(600)
+    cache_ok = True
+
+    def __init__(self, context: str, kind: str = "text", length: int = 600) -> None:
+        super().__init__(length)
+        self.context, self.kind = context, kind
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        plain = str(Decimal(value)) if self.kind == "decimal" else str(value)
+        return seal(data_cipher(), plain, self.context)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        plain = unseal(data_cipher(), str(value), self.context)
+        return Decimal(plain) if self.kind == "decimal" else plain
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -41,20 +74,29 @@ class InsuredPerson(Base):
     __tablename__ = "insured_persons"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    card_number: Mapped[str] = mapped_column(String(32), unique=True)
+    card_number: Mapped[str] = mapped_column(Sealed("insured_persons.card_number", length=128), unique=True)
     masked_name: Mapped[str] = mapped_column(String(32))
     id_number_hash: Mapped[str] = mapped_column(String(128))
     id_last6_hash: Mapped[str] = mapped_column(String(128))
     pin_hash: Mapped[str] = mapped_column(String(128))
     # Needed to send one-time codes; never shown, never logged.
-    phone: Mapped[str | None] = mapped_column(String(20))
+    phone: Mapped[str | None] = mapped_column(Sealed("insured_persons.phone", length=128))
     insurance_type: Mapped[str] = mapped_column(String(32))
-    balance: Mapped[Decimal] = mapped_column(Money)
-    arrears: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    balance: Mapped[Decimal] = mapped_column(Sealed("insured_persons.balance", "decimal", 128))
+    arrears: Mapped[Decimal] = mapped_column(Sealed("insured_persons.arrears", "decimal", 128), default=Decimal("0"))
     is_demo: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     transactions: Mapped[list[Transaction]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Transaction.occurred_on.desc()"
+    )
+    years: Mapped[list[AccountYear]] = relationship(
+        cascade="all, delete-orphan", order_by="AccountYear.year.desc()"
+    )
+    contributions: Mapped[list[Contribution]] = relationship(
+        cascade="all, delete-orphan", order_by="Contribution.year.desc()"
+    )
+    arrears_periods: Mapped[list[ArrearsPeriod]] = relationship(
+        cascade="all, delete-orphan", order_by="ArrearsPeriod.period_start.desc()"
     )
 
 
@@ -64,9 +106,49 @@ class Transaction(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
     occurred_on: Mapped[date] = mapped_column(Date)
-    description: Mapped[str] = mapped_column(String(100))
-    amount: Mapped[Decimal] = mapped_column(Money)
+    description: Mapped[str] = mapped_column(Sealed("account_transactions.description"))
+    amount: Mapped[Decimal] = mapped_column(Sealed("account_transactions.amount", "decimal", 128))
     person: Mapped[InsuredPerson] = relationship(back_populates="transactions")
+
+
+class AccountYear(Base):
+    """The personal account over one year: 划入 (credited), 支出 (spent), 年末结余 (closing balance)."""
+
+    __tablename__ = "account_years"
+    __table_args__ = (UniqueConstraint("person_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    credited: Mapped[Decimal] = mapped_column(Sealed("account_years.credited", "decimal", 128))
+    spent: Mapped[Decimal] = mapped_column(Sealed("account_years.spent", "decimal", 128))
+    closing_balance: Mapped[Decimal] = mapped_column(Sealed("account_years.closing_balance", "decimal", 128))
+
+
+class Contribution(Base):
+    """A contribution record: 缴费年度, 月数, 金额, 状态 (已缴 / 未缴 / 部分缴纳 …, as the insurer exports it)."""
+
+    __tablename__ = "account_contributions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    months: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Sealed("account_contributions.amount", "decimal", 128))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ArrearsPeriod(Base):
+    """Arrears by period (``period_start``..``period_end`` are YYYY-MM) with what they are for."""
+
+    __tablename__ = "account_arrears"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("insured_persons.id", ondelete="CASCADE"), index=True)
+    period_start: Mapped[str] = mapped_column(String(7))
+    period_end: Mapped[str] = mapped_column(String(7))
+    description: Mapped[str] = mapped_column(Sealed("account_arrears.description"))
+    amount: Mapped[Decimal] = mapped_column(Sealed("account_arrears.amount", "decimal", 128))
 
 
 class CardGuard(Base):

@@ -24,6 +24,11 @@ _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[ \-－]\d{7,8}(?!\d)")
 # Anything else with 9+ digits (or a letter and 8+): insurance card numbers, bank cards.
 _LONG_NUMBER = re.compile(rf"(?<![0-9A-Za-z])(?:[A-Za-z]\d(?:{_SEP}\d){{7,}}|\d(?:{_SEP}\d){{8,}})(?![0-9])")
 # A PIN or one-time code announced in words: "密码是123456", "验证码：654321", "PIN 1234".
+# A PIN, one-time code or ID last-six typed on its own ("246810", "15002X"), even when nobody asked for one; an
+# amount ("200000元", "123456.5") is kept.
+_BARE_SECRET = re.compile(
+    r"(?<![0-9A-Za-z.])(?:\d{6}|\d{5}[Xx])(?![0-9A-Za-z.]|\s*(?:元|块|万|千|百|%|％|岁|年|月|日|号|次))"
+)
 _SECRET_AFTER_KEYWORD = re.compile(
     r"(密码|口令|pin|PIN|Pin|验证码|动态码|校验码|短信码)(\s*(?:是|为|:|：|=)?\s*)(\d(?:[ \-]?\d){3,7})(?!\d)"
 )
@@ -55,7 +60,8 @@ def redact(text: str, *, secret: bool = False) -> str:
     text = _MOBILE.sub(_mask_mobile, text)
     text = _LANDLINE.sub(lambda m: _mask_keep_last(m.group(0)), text)
     text = _LONG_NUMBER.sub(lambda m: _mask_keep_last(m.group(0)), text)
-    return _SECRET_AFTER_KEYWORD.sub(lambda m: m.group(1) + m.group(2) + MASK * 6, text)
+    text = _SECRET_AFTER_KEYWORD.sub(lambda m: m.group(1) + m.group(2) + MASK * 6, text)
+    return _BARE_SECRET.sub(MASK * 6, text)
 
 
 def redact_value(value: Any) -> Any:

@@ -17,14 +17,15 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import Engine, and_, case, select, update
+from sqlalchemy import Engine, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,10 +34,14 @@ from accounts.db import database_url, make_engine, upgrade
 from accounts.hashing import card_key, hash_secret, verify_secret
 from accounts.inputs import ID_LAST6_PATTERN, OTP_PATTERN, PIN_PATTERN, normalize, valid_card, valid_conversation_id
 from accounts.models import CardGuard, ConversationVerification, InsuredPerson, OtpChallenge
-from accounts.otp import OtpSender, OutboxOtpSender
+from accounts.otp import OtpSender, otp_sender_from_settings
 from accounts.redaction import mask_card
 from yibao.logging import get_logger
+from yibao.ratelimit import RateLimiter
 from yibao.settings import get_settings
+
+if TYPE_CHECKING:
+    from accounts.statement import StatementView
 
 log = get_logger(__name__)
 
@@ -47,17 +52,36 @@ def _env_int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class AccountPolicy:
-    """Security limits; each can be set by an environment variable (shown in brackets)."""
+    """Security limits; each can be set by an environment variable (YIBAO_ + the name in the call).
+
+    Wrong secrets for a card never lock it: after ``max_failures`` wrong tries (within ``failure_window``) each
+    further wrong try makes the card wait longer before the next one is checked (``first_delay``, doubling,
+    at most ``lockout``). The README explains why a delay and not a lock.
+    """
 
     verification_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=_env_int("VERIFY_TTL_SECONDS", 180)))
     max_failures: int = field(default_factory=lambda: _env_int("MAX_PIN_FAILURES", 5))
+    first_delay: timedelta = field(default_factory=lambda: timedelta(seconds=_env_int("FIRST_DELAY_SECONDS", 30)))
     lockout: timedelta = field(default_factory=lambda: timedelta(minutes=_env_int("LOCKOUT_MINUTES", 15)))
+    failure_window: timedelta = field(default_factory=lambda: timedelta(hours=_env_int("FAILURE_WINDOW_HOURS", 24)))
+    # Sliding window over every verification try (PIN, code request, code) of one conversation.
+    conversation_attempts: str = field(
+        default_factory=lambda: os.environ.get("YIBAO_LIMIT_ATTEMPTS_PER_CONVERSATION", "10 per 10 minutes")
+    )
+    # Codes sent for one card (SMS bombing); beyond it a request is answered as usual but nothing is sent.
+    otp_per_card: str = field(default_factory=lambda: os.environ.get("YIBAO_LIMIT_OTP_PER_CARD", "5 per hour"))
     otp_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=_env_int("OTP_TTL_SECONDS", 300)))
     otp_max_attempts: int = 3
     otp_resend_interval: timedelta = field(
         default_factory=lambda: timedelta(seconds=_env_int("OTP_RESEND_SECONDS", 60))
     )
     transactions_shown: int = 5
+
+    def delay_after(self, failures: int) -> timedelta:
+        """How long a card waits after its ``failures``-th wrong try in a row (zero for the free ones)."""
+        if failures < self.max_failures:
+            return timedelta(0)
+        return min(self.first_delay * 2 ** min(failures - self.max_failures, 20), self.lockout)
 
 
 @dataclass(frozen=True)
@@ -99,15 +123,21 @@ class Messages:
     ok = "身份核验成功。"
     wrong_pin = "卡号或密码不正确，请核对后重新输入。"
     wrong_otp = "卡号、身份证号后六位或验证码不正确，请核对后重新输入。"
-    remaining = "（还可尝试 {n} 次，连续输错 {max} 次将暂停核验 {minutes} 分钟）"
-    locked = "输入错误次数过多，为保护账户安全，该卡已暂停核验 {minutes} 分钟，请稍后再试。{help}。"
+    remaining = "（还可尝试 {n} 次；之后每次输错，都要等待更长时间才能再试）"
+    locked = "输入错误次数较多，为保护账户安全，该卡需等待{wait}后才能再次核验，请稍后再试。{help}。"
+    too_many = "这次对话中的核验次数太多了，请{wait}后再试。{help}。"
     bad_card = "卡号格式不正确：请输入医保卡（社保卡）上的卡号，6 到 20 位数字或字母。"
     bad_pin = "密码应为 6 位数字，请重新输入。"
     bad_id_last6 = "请输入身份证号码的最后 6 位（最后一位可以是 X）。"
     bad_otp = "验证码应为 6 位数字，请重新输入。"
     bad_conversation = "会话已失效，请重新开始查询。"
     otp_sent = "如果卡号和身份证号后六位无误，验证码已发送到该卡登记的手机，{minutes} 分钟内有效，请输入 6 位验证码。"
-    otp_failed = "验证码暂时无法发送，请稍后再试。{help}。"
+
+
+def _wait_text(seconds: float) -> str:
+    """30 -> "30 秒", 120 -> "2 分钟" (rounded up: never tell a patient to come back too early)."""
+    seconds = max(1, int(-(-seconds // 1)))
+    return f" {seconds} 秒" if seconds < 60 else f" {-(-seconds // 60)} 分钟"
 
 
 def _utcnow() -> datetime:
@@ -121,12 +151,17 @@ class AccountService:
         policy: AccountPolicy | None = None,
         otp_sender: OtpSender | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.engine = engine
         self.policy = policy or AccountPolicy()
-        self.otp_sender: OtpSender = otp_sender or OutboxOtpSender(get_settings().data_dir / "otp_outbox.jsonl")
+        self.otp_sender: OtpSender = otp_sender or otp_sender_from_settings()
         self.clock = clock
+        self.limiter = limiter or RateLimiter(os.environ.get("YIBAO_RATE_LIMIT_STORAGE") or "memory://")
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Network senders deliver off the request path: how long a gateway takes must not tell whether a code
+        # was sent (that is: whether the card and ID digits matched).
+        self._deliveries = ThreadPoolExecutor(max_workers=2, thread_name_prefix="otp-delivery")
 
     @classmethod
     def open(cls, url: str | None = None, **kwargs: object) -> AccountService:
@@ -157,8 +192,15 @@ class AccountService:
     def request_otp(
         self, card_number: str, id_last6: str, *, conversation_id: str, channel: str = "widget"
     ) -> OtpRequest:
+        """Send a code if card and ID digits match; the answer and the work done are the same either way.
+
+        Both paths check the ID digits (one argon2 verify) and hash a fresh code (one argon2 hash); only the
+        matching one keeps and delivers it, and a network sender delivers after the answer: a stranger who
+        knows a card number learns nothing about its ID digits from the answer or from how long it took.
+        """
         card, id_last6 = normalize(card_number), normalize(id_last6)
         now = self.clock()
+        delivery: tuple[str, str, str] | None = None
         with self.transaction() as session:
             problem = self._start_attempt(session, conversation_id, card, channel, "request_otp")
             if problem is None and not ID_LAST6_PATTERN.fullmatch(id_last6):
@@ -176,18 +218,16 @@ class AccountService:
             )
             person = session.scalar(select(InsuredPerson).where(InsuredPerson.card_number == card))
             matched = verify_secret(person.id_last6_hash if person else None, id_last6)
+            code = f"{secrets.randbelow(10**6):06d}"
+            code_hash = hash_secret(code)  # on every path: see the docstring
             if recent is not None or person is None or not matched or not person.phone:
                 # Failures are counted when the code is checked, so this answer is the same for every case.
                 outcome = "throttled" if recent is not None else "not_sent"
                 audit.record(session, now, "request_otp", outcome, channel, conversation_id, card)
                 return OtpRequest(True, sent_message)
-            code = f"{secrets.randbelow(10**6):06d}"
-            try:
-                self.otp_sender.send(person.phone, code, card_number=card)
-            except Exception:  # the gateway's own error types are unknown here
-                log.exception("otp_send_failed", card=mask_card(card))
-                audit.record(session, now, "request_otp", "send_failed", channel, conversation_id, card)
-                return OtpRequest(False, Messages.otp_failed.format(help=get_settings().human_help))
+            if not self.limiter.hit(self.policy.otp_per_card, "otp-card", key):
+                audit.record(session, now, "request_otp", "throttled", channel, conversation_id, card, "per_card")
+                return OtpRequest(True, sent_message)
             session.execute(
                 update(OtpChallenge)
                 .where(OtpChallenge.card_key == key, OtpChallenge.used_at.is_(None))
@@ -195,12 +235,29 @@ class AccountService:
             )
             session.add(
                 OtpChallenge(
-                    card_key=key, conversation_id=conversation_id, code_hash=hash_secret(code),
+                    card_key=key, conversation_id=conversation_id, code_hash=code_hash,
                     created_at=now, expires_at=now + self.policy.otp_ttl, attempts=0,
                 )
             )
             audit.record(session, now, "request_otp", "sent", channel, conversation_id, card)
-            return OtpRequest(True, sent_message)
+            delivery = (person.phone, code, card)
+        # After the commit: the code works as soon as it arrives.
+        self._deliver(*delivery, conversation_id=conversation_id, channel=channel)
+        return OtpRequest(True, sent_message)
+
+    def _deliver(self, phone: str, code: str, card: str, *, conversation_id: str, channel: str) -> None:
+        def send() -> None:
+            try:
+                self.otp_sender.send(phone, code, card_number=card)
+            except Exception:  # the gateway's own error types are unknown here; the patient may ask again
+                log.exception("otp_send_failed", card=mask_card(card))
+                with self.transaction() as session:
+                    audit.record(session, self.clock(), "request_otp", "send_failed", channel, conversation_id, card)
+
+        if getattr(self.otp_sender, "deliver_in_background", True):
+            self._deliveries.submit(send)
+        else:
+            send()  # the demo outbox: a local file append, the same few microseconds whatever happens
 
     def verify_id_otp(
         self, card_number: str, id_last6: str, otp: str, *, conversation_id: str, channel: str = "widget"
@@ -251,12 +308,18 @@ class AccountService:
             return Verification(False, Messages.bad_conversation)
         # A code being checked must survive its own check; any other attempt supersedes pending codes.
         self._revoke(session, conversation_id, now, pending_otp=event != "verify_otp")
+        limit = self.policy.conversation_attempts
+        if not self.limiter.hit(limit, "attempts", conversation_id):
+            shown_card = card if valid_card(card) else ""
+            audit.record(session, now, event, "rate_limited", channel, conversation_id, shown_card)
+            wait = _wait_text(self.limiter.retry_after(limit, "attempts", conversation_id))
+            return Verification(False, Messages.too_many.format(wait=wait, help=get_settings().human_help), True)
         if not valid_card(card):
             return self._reject_input(session, conversation_id, "", channel, event, Messages.bad_card)
         guard = session.get(CardGuard, card_key(card))
         if guard is not None and guard.locked_until is not None and guard.locked_until > now:
             audit.record(session, now, event, "locked", channel, conversation_id, card)
-            return self._locked()
+            return self._locked(guard.locked_until - now)
         return None
 
     def _reject_input(
@@ -290,44 +353,39 @@ class AccountService:
             return Verification(True, Messages.ok)
         failures = self._count_failure(session, card, now)
         if failures >= self.policy.max_failures:
-            audit.record(session, now, event, "locked_now", channel, conversation_id, card)
-            return self._locked()
+            audit.record(session, now, event, "locked_now", channel, conversation_id, card, f"failures={failures}")
+            return self._locked(self.policy.delay_after(failures))
         audit.record(session, now, event, "failed", channel, conversation_id, card, f"failures={failures}")
         wrong = Messages.wrong_pin if method == "pin" else Messages.wrong_otp
         return Verification(False, wrong + self._remaining(failures))
 
     def _count_failure(self, session: Session, card: str, now: datetime) -> int:
-        """Atomic per-card counter (one upsert), correct with several processes; starts over after a lockout."""
+        """Atomic per-card counter (one upsert, correct with several processes); returns the failures in a row.
+
+        A count whose last failure is older than ``failure_window`` starts over; from ``max_failures`` on, the
+        card waits ``delay_after(failures)`` before its next try is checked.
+        """
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        lock_over = and_(CardGuard.locked_until.is_not(None), CardGuard.locked_until <= now)
+        expired = CardGuard.last_failure_at < now - self.policy.failure_window
         stmt = dialect.insert(CardGuard).values(card_key=card_key(card), failures=1, last_failure_at=now)
         stmt = stmt.on_conflict_do_update(
             index_elements=[CardGuard.card_key],
-            set_={
-                "failures": case((lock_over, 1), else_=CardGuard.failures + 1),
-                "locked_until": case((lock_over, None), else_=CardGuard.locked_until),
-                "last_failure_at": now,
-            },
+            set_={"failures": case((expired, 1), else_=CardGuard.failures + 1), "last_failure_at": now},
         ).returning(CardGuard.failures)
         failures = int(session.execute(stmt).scalar_one())
-        if failures >= self.policy.max_failures:
+        delay = self.policy.delay_after(failures)
+        if delay:
             session.execute(
-                update(CardGuard)
-                .where(CardGuard.card_key == card_key(card))
-                .values(locked_until=now + self.policy.lockout, failures=0)
+                update(CardGuard).where(CardGuard.card_key == card_key(card)).values(locked_until=now + delay)
             )
         return failures
 
-    def _locked(self) -> Verification:
-        minutes = int(self.policy.lockout.total_seconds() // 60)
-        return Verification(False, Messages.locked.format(minutes=minutes, help=get_settings().human_help), True)
+    def _locked(self, wait: timedelta) -> Verification:
+        message = Messages.locked.format(wait=_wait_text(wait.total_seconds()), help=get_settings().human_help)
+        return Verification(False, message, True)
 
     def _remaining(self, failures: int) -> str:
-        return Messages.remaining.format(
-            n=self.policy.max_failures - failures,
-            max=self.policy.max_failures,
-            minutes=int(self.policy.lockout.total_seconds() // 60),
-        )
+        return Messages.remaining.format(n=self.policy.max_failures - failures)
 
     # ---- disclosure ---------------------------------------------------------------------------------------
 
@@ -360,6 +418,12 @@ class AccountService:
                 ],
                 verified_until=grant.expires_at,
             )
+
+    def disclose_statement(self, conversation_id: str, *, channel: str = "kiosk") -> StatementView | None:
+        """Year-by-year records for a verified conversation (accounts/statement.py), audited like the balance."""
+        from accounts.statement import disclose_statement
+
+        return disclose_statement(self, conversation_id, channel=channel)
 
     def _active_verification(
         self, session: Session, conversation_id: str, now: datetime

@@ -169,7 +169,9 @@ def _requests(api_url: str, rasa_url: str) -> dict[str, tuple[str, Request]]:
 
     async def rasa(client: httpx.AsyncClient, sender: str, i: int) -> httpx.Response:
         body = {"sender": sender, "message": QUESTIONS[i % len(QUESTIONS)]}
-        return await client.post("/webhooks/rest/webhook", json=body)
+        # Rasa's channel wants the stack's token (the same one a private stack is given: yibao/stack.py).
+        return await client.post("/webhooks/rest/webhook", json=body,
+                                 headers={"Authorization": f"Bearer {get_settings().rasa_token}"})
 
     async def api(client: httpx.AsyncClient, session_id: str, i: int) -> httpx.Response:
         return await client.post("/api/chat", json={"session_id": session_id, "message": QUESTIONS[i % len(QUESTIONS)]})
@@ -285,7 +287,11 @@ def main() -> None:
             data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
             shutil.copytree(get_settings().index_dir, data_dir / "index")
             env = {"YIBAO_DATA_DIR": str(data_dir), "YIBAO_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
-                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}"}
+                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}",
+                   # Every simulated patient comes from 127.0.0.1: per-client windows wide enough for the load
+                   # (the limiter still runs, so its cost is measured; benchmarks/replay_attacks.py checks limits).
+                   "YIBAO_LIMIT_SESSIONS_PER_CLIENT": "100000/minute", "YIBAO_LIMIT_CHAT_PER_CLIENT": "100000/minute",
+                   "YIBAO_LIMIT_CHAT_PER_SESSION": "100000/minute"}
             env.update(item.split("=", 1) for item in args.env)
             stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
             print("starting a private stack on free ports ...", flush=True)

@@ -4,7 +4,8 @@
     yibao ask --batch questions.jsonl [--eval]      # records with "question" (and "id"); --eval scores them
 
 The stack is reused when it is already listening on the configured ports, otherwise started for the call.
-Every batch question gets a fresh sender id, so no question sees another's conversation.
+Every batch question gets a fresh sender id, so no question sees another's conversation; a record's ``context``
+(earlier user turns of a follow-up) is asked first in that same conversation.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ def _meta(outputs: list[dict[str, Any]]) -> dict[str, Any]:
     return {}
 
 
-def ask_one(http: httpx.Client, question: str, qid: str = "") -> dict[str, Any]:
-    """Send one question in a new conversation; return the ``yibao ask`` JSON object."""
+def ask_one(http: httpx.Client, question: str, qid: str = "", context: Iterable[str] = ()) -> dict[str, Any]:
+    """Send one question (after its ``context`` turns) in a new conversation; return the ``yibao ask`` JSON."""
     sender = f"ask-{uuid.uuid4().hex}"
+    for turn in context:
+        http.post("/webhooks/rest/webhook", json={"sender": sender, "message": turn}).raise_for_status()
     resp = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": question})
     resp.raise_for_status()
     outputs = [o for o in resp.json() if isinstance(o, dict)]
@@ -52,16 +55,18 @@ def ask_one(http: httpx.Client, question: str, qid: str = "") -> dict[str, Any]:
         "answer": answer,
         "citations": citations,
         "fallback": bool(meta.get("fallback")),
+        # why the assistant did not answer (docs/CONTRACTS.md); a bare fallback from an older model is "not_sure"
+        "refusal": meta.get("refusal") or ("not_sure" if meta.get("fallback") else None),
     }
 
 
-def ask_all(questions: Iterable[tuple[str, str]]) -> Iterator[dict[str, Any]]:
-    """(id, question) pairs → answers, through a stack that is started only if it is not running."""
+def ask_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Records (id, question, optional context) → answers, through a stack started only if it is not running."""
     with running_stack() as stack, httpx.Client(
         base_url=stack.rasa_url, timeout=REQUEST_TIMEOUT, params={"token": stack.rasa_token}
     ) as http:
-        for qid, question in questions:
-            yield ask_one(http, question, qid)
+        for record in records:
+            yield ask_one(http, str(record["question"]), str(record.get("id", "")), record.get("context") or ())
 
 
 def read_batch(path: Path) -> list[dict[str, Any]]:
@@ -74,17 +79,20 @@ def read_batch(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+EVAL_HELP = "按 must_any / expect / expect_intent 评分，列出失败项、分类通过率和拒答类型"
+
+
 def ask(
     question: Annotated[str | None, typer.Argument(help="问题，例如 “异地就医备案在哪里办”")] = None,
     batch: Annotated[Path | None, typer.Option("--batch", help="JSONL 文件，每行含 question（可含 id）")] = None,
-    evaluate: Annotated[bool, typer.Option("--eval", help="按 must_any / expect_intent 评分并列出失败项")] = False,
+    evaluate: Annotated[bool, typer.Option("--eval", help=EVAL_HELP)] = False,
 ) -> None:
-    """Print one JSON object per question: id, question, intent, confidence, answer, citations, fallback."""
+    """Print one JSON object per question: id, question, intent, confidence, answer, citations, fallback, refusal."""
     if (question is None) == (batch is None):
         raise typer.BadParameter("请给出一个问题，或用 --batch 指定问题文件（二选一）")
     records = read_batch(batch) if batch else [{"id": "", "question": question}]
     answers = []
-    for answer in ask_all((str(r["id"]), str(r["question"])) for r in records):
+    for answer in ask_records(records):
         answers.append(answer)
         typer.echo(json.dumps(answer, ensure_ascii=False))
     if evaluate:

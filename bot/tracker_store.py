@@ -12,6 +12,7 @@ Backend, chosen by environment variables so several Rasa instances can share sta
                         postgresql://user:pw@host:5432/rasa   or   redis://:pw@host:6379/0
     YIBAO_LOCK_URL      empty: in-memory lock store (one Rasa instance);  redis://host:6379/1
     YIBAO_TRACKER_KEY   base64 of a 64-byte AES-SIV key; empty: generated once in <data dir>/secrets/tracker.key
+                        (accounts/crypto.py; the accounts database uses the same key)
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -32,10 +32,12 @@ from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 from rasa.core.tracker_store import RedisTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.constants import REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Event, SlotSet
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from accounts.crypto import TOKEN_PREFIX as _TOKEN_PREFIX
+from accounts.crypto import load_cipher
 from accounts.redaction import SECRET_PLACEHOLDER, redact_value
 from bot import rasa_patches
 
@@ -44,7 +46,11 @@ rasa_patches.apply()  # every Rasa server process imports this module: see bot/r
 
 SECRET_SLOTS = frozenset({"pin", "otp"})  # never written anywhere
 PROTECTED_SLOTS = frozenset({"card_number", "id_last6"})  # written encrypted only
-_TOKEN_PREFIX = "enc:v1:"
+# Whatever is typed while one of these is asked for is stored as "[已隐藏]", whatever it looks like.
+HIDDEN_PROMPTS = SECRET_SLOTS | PROTECTED_SLOTS
+# What these actions say is personal data (a balance, transactions): only a placeholder is stored.
+DISCLOSING_ACTIONS = frozenset({"action_show_balance"})
+DISCLOSURE_PLACEHOLDER = "[账户信息已隐藏]"
 
 
 def _parse_redis_url(url: str) -> dict[str, Any]:
@@ -55,32 +61,6 @@ def _parse_redis_url(url: str) -> dict[str, Any]:
         "db": int(parts.path.strip("/") or 0),
         "password": unquote(parts.password) if parts.password else None,
     }
-
-
-def _key_file() -> Path:
-    from yibao.settings import get_settings
-
-    return get_settings().data_dir / "secrets" / "tracker.key"
-
-
-def load_cipher() -> AESSIV:
-    """The shared AES-SIV key: YIBAO_TRACKER_KEY, else a key file created once (atomically, mode 0600)."""
-    if os.environ.get("YIBAO_TRACKER_KEY"):
-        return AESSIV(base64.b64decode(os.environ["YIBAO_TRACKER_KEY"]))
-    path = _key_file()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(base64.b64encode(AESSIV.generate_key(512)))
-        try:
-            os.link(tmp, path)  # fails if another process created it first: then its key is used
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return AESSIV(base64.b64decode(path.read_bytes()))
 
 
 class EventRedactor:
@@ -114,7 +94,7 @@ class EventRedactor:
         Earlier events are only read for the prompt they leave open (a PIN typed on the next turn is hidden
         because the previous turn asked for it): they are already stored and are not serialised again.
         """
-        stored, requested_slot, expected_input = [], None, None
+        stored, requested_slot, expected_input, action = [], None, None, None
         for index, event in enumerate(events):
             if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
                 requested_slot = event.value
@@ -122,9 +102,14 @@ class EventRedactor:
                 meta = (event.data or {}).get("custom") or {}
                 if isinstance(meta, dict) and meta.get("type") == "answer_meta":
                     expected_input = meta.get("expect_input")
+            elif isinstance(event, ActionExecuted):
+                action = event.action_name  # Rasa logs an action before the events it returned
             if index >= start:
-                secret_prompt = requested_slot in SECRET_SLOTS or expected_input in SECRET_SLOTS
-                stored.append(self._protect_one(sender_id, event.as_dict(), secret_prompt))
+                secret_prompt = requested_slot in HIDDEN_PROMPTS or expected_input in HIDDEN_PROMPTS
+                data = self._protect_one(sender_id, event.as_dict(), secret_prompt)
+                if isinstance(event, BotUttered) and action in DISCLOSING_ACTIONS:
+                    data = _without_disclosure(data)
+                stored.append(data)
         return stored
 
     def _protect_one(self, sender_id: str, event: dict[str, Any], secret_prompt: bool) -> dict[str, Any]:
@@ -152,6 +137,13 @@ class EventRedactor:
                 event = {**event, "value": self.decrypt(sender_id, event["name"], event["value"])}
             revealed.append(event)
         return revealed
+
+
+def _without_disclosure(event: dict[str, Any]) -> dict[str, Any]:
+    """A bot message that showed an account: its text (balance, transactions) is not kept, its metadata is."""
+    if event.get("text"):
+        event["text"] = DISCLOSURE_PLACEHOLDER
+    return event
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):

@@ -14,7 +14,7 @@ from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
 from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
-from kiosk_api.routes import actions, chat, health, pages, staff
+from kiosk_api.routes import account, actions, chat, health, institutions, pages, speech, staff, topics
 from kiosk_api.routes.pages import STATIC_DIR
 from kiosk_api.store import get_store
 from yibao.logging import configure_logging, get_logger
@@ -62,7 +62,9 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (chat.router, staff.router, health.router, pages.router, actions.router):
+    routers = (chat.router, topics.router, speech.router, account.router, staff.router, institutions.router,
+               health.router, pages.router, actions.router)
+    for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

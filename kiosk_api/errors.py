@@ -14,9 +14,9 @@ from yibao.settings import get_settings
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
 def session_not_found() -> ApiError:
@@ -45,7 +45,8 @@ def _validation_message(exc: RequestValidationError) -> str:
         msg = str(err.get("msg", ""))
         if err.get("type") == "value_error":
             return msg.removeprefix("Value error, ")
-        field = str(err.get("loc", ["", ""])[-1])
+        # A list parameter's bad item is located by its index ("flag", 0): name the parameter.
+        field = str(next((part for part in reversed(err.get("loc", [""])) if isinstance(part, str)), ""))
         if err.get("type") == "missing":
             return f"缺少必填内容：{field}。"
         if err.get("type") in {"json_invalid", "model_attributes_type", "dict_type"}:
@@ -59,7 +60,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status)
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

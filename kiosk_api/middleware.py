@@ -52,14 +52,24 @@ class AccessLog:
 
 
 class BodyLimit:
-    """``max_bytes`` for every request body, except the paths given their own limit in ``per_path``."""
+    """Refuses request headers above ``max_header_bytes`` (431) and bodies above ``max_bytes`` (413), or above
+    the limit ``per_path`` gives a path (Rasa's action calls carry the whole conversation).
 
-    def __init__(self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None) -> None:
-        self.app, self.max_bytes, self.per_path = app, max_bytes, per_path or {}
+    uvicorn's h11 parser already drops a header block much larger than its buffer (yibao/stack.py); this
+    makes the limit exact and the answer polite.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = 16384,
+                 per_path: dict[str, int] | None = None) -> None:
+        self.app, self.max_bytes, self.max_header_bytes = app, max_bytes, max_header_bytes
+        self.per_path = per_path or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", [])) > self.max_header_bytes:
+            await _refuse(send, 431, "headers_too_large", "请求头太大了，请清除浏览器缓存后再试。")
             return
         limit = self.per_path.get(scope["path"], self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -87,8 +97,12 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send) -> None:
-    body = json.dumps(error_body("too_large", "提交的内容太大了，请精简后再试。"), ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": 413,
+    await _refuse(send, 413, "too_large", "提交的内容太大了，请精简后再试。")
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(code, message), ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json; charset=utf-8")]})
     await send({"type": "http.response.body", "body": body})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -76,6 +77,22 @@ class ChatReply(BaseModel):
     handoff: bool = Field(default=False, description="需要转人工服务")
     expect_input: ExpectInput | None = Field(default=None, description="下一步要输入卡号/密码等：显示数字键盘")
     human_help: str | None = Field(default=None, description="fallback/handoff 时的人工服务窗口与热线")
+    institutions: list[InstitutionCard] = Field(default=[], description="定点医药机构卡片（名录查询的结果）")
+    show_statement: bool = Field(
+        default=False,
+        description="身份已核验：页面可用 POST /api/account/statement 取各年度账户明细（不经过对话记录）",
+    )
+    topic: str | None = Field(default=None, description="回答在话题树中的位置（/api/topics），自助机“返回上一级”用")
+    subtopic: str | None = None
+
+
+class TtsRequest(BaseModel):
+    text: str = Field(description="要朗读的文字（回答本身，不含来源行）", examples=["异地就医需要先办理备案。"])
+
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, value: str) -> str:
+        return clean_text(value, get_config().tts_max_chars, what="文字")
 
 
 class FeedbackRequest(BaseModel):
@@ -154,3 +171,103 @@ class PublicConfig(BaseModel):
     idle_seconds: int
     countdown_seconds: int
     max_message_chars: int
+
+
+# ---- 定点医药机构名录 ----------------------------------------------------------------------------------------
+
+InstitutionType = Literal["医院", "社区卫生服务中心", "卫生院", "门诊部", "诊所", "零售药店"]
+InstitutionLevel = Literal["三级", "二级", "一级", "未定级"]
+InstitutionNature = Literal["公立", "民营"]
+InstitutionFlag = Literal["cross_province", "e_voucher", "chronic_disease", "external_prescription", "open_24h"]
+
+
+class InstitutionCard(BaseModel):
+    code: str
+    name: str
+    type: str
+    level: str
+    nature: str
+    district: str
+    address: str
+    phone: str = ""
+    opening_hours: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    flags: list[str] = Field(description="cross_province / e_voucher / chronic_disease / external_prescription / "
+                                          "open_24h")
+    flag_names: list[str] = Field(description="flags 的中文名，如 跨省异地就医直接结算、外配处方")
+    distance_m: int | None = Field(default=None, description="离自助机（或 lat/lon）的直线距离，米")
+    distance_text: str = Field(default="", examples=["约 130 米"])
+    score: float = Field(description="名称匹配度 0..100；没有按名称查时为 100")
+
+
+class GeoPoint(BaseModel):
+    latitude: float
+    longitude: float
+
+
+class InstitutionResults(BaseModel):
+    total: int = Field(description="符合条件的机构数（分页前）")
+    source: str = Field(description="数据来源；示例数据会写明是虚构的")
+    is_sample: bool
+    origin: GeoPoint | None = Field(description="距离从哪里算起；未设置自助机位置时为空")
+    institutions: list[InstitutionCard]
+    suggestions: list[str] = Field(default=[], description="按名称没找到时相近的名称（仅供参考）")
+
+
+class InstitutionFacets(BaseModel):
+    """What the kiosk's buttons and the staff filters can offer, from the directory itself."""
+
+    types: list[str]
+    districts: list[str]
+    levels: list[str]
+    natures: list[str]
+    flags: dict[str, str] = Field(description="flag -> 中文名")
+    source: str
+    is_sample: bool
+    total: int
+
+
+ChatReply.model_rebuild()
+
+
+# ---- 各年度个人账户（核验后才有） ------------------------------------------------------------------------------
+
+
+class StatementRequest(BaseModel):
+    session_id: str = Field(min_length=1, max_length=128, description="已在对话中核验过身份的会话")
+
+
+class StatementYear(BaseModel):
+    year: int
+    credited: Decimal = Field(description="划入")
+    spent: Decimal = Field(description="支出")
+    closing_balance: Decimal = Field(description="年末结余")
+
+
+class StatementContribution(BaseModel):
+    year: int = Field(description="缴费年度")
+    months: int
+    amount: Decimal
+    status: str = Field(examples=["已缴"])
+
+
+class StatementArrears(BaseModel):
+    period_start: str = Field(examples=["2025-01"])
+    period_end: str = Field(examples=["2025-12"])
+    description: str
+    amount: Decimal
+
+
+class AccountStatement(BaseModel):
+    masked_name: str = Field(examples=["演*户"])
+    masked_card: str = Field(examples=["************0001"])
+    insurance_type: str
+    balance: Decimal = Field(description="本年度（当前）个人账户余额")
+    arrears: Decimal = Field(description="欠费合计")
+    years: list[StatementYear] = Field(description="各年度，新的在前")
+    contributions: list[StatementContribution]
+    arrears_periods: list[StatementArrears]
+    arrears_advice: str = Field(description="有欠费时怎么办（政策文件没有写明时指向人工窗口）")
+    generated_at: datetime
+    verified_until: datetime

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from kiosk_api.models import BotMessage, Button, Citation
+from kiosk_api.models import BotMessage, Button, Citation, InstitutionCard
 
 ANSWER_META = "answer_meta"
 INPUT_KINDS = {"card_number", "pin", "id_last6", "otp"}
@@ -30,6 +30,21 @@ class BotTurn:
     fallback: bool = False
     handoff: bool = False
     expect_input: str | None = None
+    topic: str | None = None
+    subtopic: str | None = None
+    institutions: list[InstitutionCard] = field(default_factory=list)
+    show_statement: bool = False
+
+
+def _institutions(raw: Any) -> list[InstitutionCard]:
+    """Directory cards sent with an answer; anything malformed is dropped, never shown half."""
+    cards = []
+    for item in raw if isinstance(raw, list) else []:
+        try:
+            cards.append(InstitutionCard.model_validate(item))
+        except ValueError:
+            continue
+    return cards[:10]
 
 
 def _citation(raw: Any) -> Citation | None:
@@ -51,6 +66,12 @@ def _apply_meta(turn: BotTurn, meta: dict[str, Any]) -> None:
         turn.confidence = min(1.0, max(0.0, float(meta["confidence"])))
     turn.fallback = turn.fallback or bool(meta.get("fallback"))
     turn.handoff = turn.handoff or bool(meta.get("handoff"))
+    for place in ("topic", "subtopic"):
+        if isinstance(meta.get(place), str):
+            setattr(turn, place, meta[place][:40])
+    if meta.get("institutions"):
+        turn.institutions = _institutions(meta["institutions"])
+    turn.show_statement = turn.show_statement or meta.get("show") == "account_statement"
     expect = meta.get("expect_input")
     turn.expect_input = expect if expect in INPUT_KINDS else None
 
@@ -77,10 +98,12 @@ class RasaClient:
         self, base_url: str, timeout: float, token: str = "", transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=50)
-        # Rasa's HTTP API (restart, status) wants the auth token; the REST channel ignores it.
+        # Rasa's HTTP API (restart, status) takes the token as ?token=; our REST channel (bot/channels.py) as a
+        # bearer header.
         params = {"token": token} if token else None
+        headers = {"Authorization": f"Bearer {token}"} if token else None
         self._http = httpx.AsyncClient(
-            base_url=base_url, timeout=timeout, limits=limits, transport=transport, params=params
+            base_url=base_url, timeout=timeout, limits=limits, transport=transport, params=params, headers=headers
         )
 
     async def send(self, sender: str, message: str, channel: str) -> BotTurn:

@@ -22,8 +22,9 @@ import json
 import math
 import sqlite3
 import threading
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ from scipy import sparse
 
 from knowledge.bm25 import SparseBM25
 from knowledge.index import DB, FAISS_FILE, load_encoder, read_manifest
+from knowledge.places import places_in
+from knowledge.spelling import Vocabulary, respell
 from knowledge.text import normalize_query
 from knowledge.words import ALTERNATIVE_TOKENS, bigrams, expand, tokens
 from yibao.settings import get_settings
@@ -42,6 +45,7 @@ DENSE_WEIGHT = 0.5
 TITLE_WEIGHT = 0.1
 COVERAGE_WEIGHT = 0.4
 TOPIC_BOOST = 1.15
+KEEP_WITHIN = 3  # places within which each retriever's best passage is kept (see _keep_each_retrievers_best)
 CANDIDATES = 50  # each retriever's top passages define its normalisation range
 DENSE_UNITS = 400  # nearest units fetched from FAISS (several units map to one passage)
 # A window crossing a passage boundary counts fully for neither passage: 0.75 + 0.25 x its share of the text.
@@ -204,18 +208,32 @@ class KnowledgeBase:
         z = 12.0 * (cosine - 0.80) + 4.0 * (coverage - 0.35)
         return float(1.0 / (1.0 + math.exp(-z)))
 
+    def _parts(self, q: str, mode: str) -> dict[str, np.ndarray]:
+        """Each retriever's passage scores for the normalised query ``q``: "dense" (normalised cosine) and
+        "lexical" (word and bigram BM25, headings, query coverage), as far as ``mode`` needs them."""
+        parts: dict[str, np.ndarray] = {}
+        if mode in ("dense", "hybrid"):
+            parts["dense"] = self._normalised(self._dense(q))
+        if mode in ("bm25", "hybrid"):
+            words, grams = tokens(q), bigrams(q)
+            lexical = 0.5 * self._normalised(self._by_passage(self._words.scores(words))) + 0.5 * self._normalised(
+                self._by_passage(self._bigrams.scores(grams))
+            )
+            parts["lexical"] = lexical + TITLE_WEIGHT * self._normalised(self._titles.scores(words))
+            parts["coverage"] = COVERAGE_WEIGHT * self._bigram_coverage(grams)
+        return parts
+
+    @staticmethod
+    def _fuse(parts: dict[str, np.ndarray], mode: str) -> np.ndarray:
+        if mode == "dense":
+            return parts["dense"]
+        if mode == "bm25":
+            return parts["lexical"] + parts["coverage"]
+        return DENSE_WEIGHT * parts["dense"] + (1.0 - DENSE_WEIGHT) * parts["lexical"] + parts["coverage"]
+
     def scores(self, q: str, mode: str) -> np.ndarray:
         """Fused score of every passage for the normalised query ``q``."""
-        if mode == "dense":
-            return self._normalised(self._dense(q))
-        words, grams = tokens(q), bigrams(q)
-        lexical = 0.5 * self._normalised(self._by_passage(self._words.scores(words))) + 0.5 * self._normalised(
-            self._by_passage(self._bigrams.scores(grams))
-        )
-        fused = lexical + TITLE_WEIGHT * self._normalised(self._titles.scores(words))
-        if mode == "hybrid":
-            fused = DENSE_WEIGHT * self._normalised(self._dense(q)) + (1.0 - DENSE_WEIGHT) * fused
-        return fused + COVERAGE_WEIGHT * self._bigram_coverage(grams)
+        return self._fuse(self._parts(q, mode), mode)
 
     def search(self, query: str, k: int = 5, topics: list[str] | None = None, mode: str = "hybrid") -> list[Hit]:
         if mode not in MODES:
@@ -223,17 +241,35 @@ class KnowledgeBase:
         q = normalize_query(query)
         if not q or not any(ch.isalnum() for ch in q):
             return []
+        q = respell(q, self.vocabulary).text  # dialect, whole pinyin, typos -> the documents' words
         k = max(1, min(int(k), 50))
-        fused = self.scores(q, mode)
+        parts = self._parts(q, mode)
+        boost = np.ones(len(self), dtype=np.float32)
         if topics:
             wanted = set(topics)
-            fused = fused * np.array([TOPIC_BOOST if t & wanted else 1.0 for t in self._topics], dtype=np.float32)
+            boost = np.array([TOPIC_BOOST if t & wanted else 1.0 for t in self._topics], dtype=np.float32)
+        fused = self._fuse(parts, mode) * boost
         best = [int(i) for i in np.argsort(-fused, kind="stable")[:k] if fused[i] > 0]
+        if mode == "hybrid":
+            best = self._keep_each_retrievers_best(best, parts, boost, k)
         cosines = self._cosines(q, best)
         q_tokens = tokens(q)
         return [
             self._hit(i, float(fused[i]), self._confidence(cosines[i], self._coverage(q_tokens, i))) for i in best
         ]
+
+    def _keep_each_retrievers_best(self, ranked: list[int], parts: dict[str, np.ndarray], boost: np.ndarray,
+                                   k: int) -> list[int]:
+        """The fusion must never lose what one of its retrievers found: the best passage of the lexical side and
+        of the dense side each stay within the first ``KEEP_WITHIN`` places (moved up to the last of them)."""
+        for side in (self._fuse(parts, "bm25"), self._fuse(parts, "dense")):
+            top = int(np.argmax(side * boost))
+            if side[top] <= 0 or top in ranked[:KEEP_WITHIN]:
+                continue
+            if top in ranked:
+                ranked.remove(top)
+            ranked.insert(min(KEEP_WITHIN, len(ranked)) - 1 if len(ranked) >= KEEP_WITHIN else len(ranked), top)
+        return ranked[:k]
 
     def _hit(self, i: int, score: float, confidence: float) -> Hit:
         r = self._rows[i]
@@ -241,6 +277,42 @@ class KnowledgeBase:
             passage_id=r[0], text=r[1], original=r[2], doc_id=r[3], doc_title=r[4], section=r[5], section_id=r[6],
             topics=json.loads(r[7]), score=round(score, 6), confidence=round(confidence, 4), sources=json.loads(r[8]),
         )
+
+    # --- what the answer checks need to know about the documents (knowledge.answer) ---------------------------
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The documents' words, for correcting patients' spelling towards them (built once, about a second)."""
+        return Vocabulary.from_texts(r[1] for r in self._rows)
+
+    @cached_property
+    def _all_text(self) -> str:
+        return "\n".join(r[1] for r in self._rows) + "\n" + "\n".join(r[5] for r in self._rows)
+
+    @cached_property
+    def char_counts(self) -> Counter[str]:
+        return Counter(self._all_text)
+
+    def mentions(self, text: str) -> bool:
+        """Whether the documents contain ``text`` anywhere (passages or headings)."""
+        return bool(text) and text in self._all_text
+
+    def knows(self, word: str) -> bool:
+        """Whether the documents use ``word`` (as a word of their own or inside longer words)."""
+        return self._words.term_idf(word) is not None or self.mentions(word)
+
+    @staticmethod
+    def places_in(text: str) -> list[str]:
+        return places_in(text)
+
+    def term_weight(self, term: str) -> float:
+        """How specific a word is in the documents (BM25 IDF over retrieval units); unknown words weigh most,
+        and a word the documents contain only inside longer words counts as known, a little less specific."""
+        idf = self._words.term_idf(term)
+        if idf is not None:
+            return float(idf)
+        unknown = math.log1p(self._words.n_docs + 0.5)
+        return unknown * 0.8 if self.mentions(term) else unknown
 
     def section_text(self, section_id: str) -> str | None:
         """The whole cleaned section (simplified), for the staff console's "full text" link."""
@@ -256,4 +328,5 @@ def get_knowledge_base() -> KnowledgeBase:
     """The process-wide knowledge base for the configured index dir (loaded once, encoder warmed up)."""
     kb = _load(str(get_settings().index_dir))
     kb.encoder()
+    kb.vocabulary  # noqa: B018 - built on first use otherwise: keep that second off the first patient's answer
     return kb

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh machine: two venvs, pinned dependencies, the knowledge base,
 # the trained Rasa model and the demo accounts. Re-running only redoes what changed.
-#   .venv       Python 3.11: knowledge base, action server (rasa-sdk), kiosk API, `yibao` CLI, tests
+#   .venv       Python 3.11: knowledge base, kiosk API with the custom actions (rasa-sdk), `yibao` CLI, tests
 #   .venv-rasa  Python 3.10: Rasa Open Source 3.6.21 (does not support 3.11)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +31,11 @@ sync_venv() {  # $1 = venv dir, $2 = python, $3.. = requirements files
     echo "$want" > "$stamp"
   fi
 }
+
+# System packages the assistant itself uses (Debian): espeak-ng reads answers aloud at the kiosk
+# (its Mandarin voice; kiosk browsers on Linux have no speech voices of their own).
+APT_PACKAGES=(espeak-ng)
+bash scripts/apt_install.sh "${APT_PACKAGES[@]}"
 
 sync_venv .venv-rasa "$(find_python 3.10)" requirements/rasa.txt
 # torch first and alone: `torch==2.13.0` is the CPU build on this machine; anything else pulls CUDA.

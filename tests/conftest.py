@@ -1,8 +1,9 @@
-"""Shared fixtures. ``live_stack`` runs the real Rasa server, action server and kiosk API on free ports
+"""Shared fixtures. ``live_stack`` runs the real Rasa server and kiosk API (with the custom actions) on free ports
 with a private data directory for databases, so tests never touch a running installation's data."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from collections.abc import Iterator
@@ -10,8 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.stack_helpers import WIDGET_ORIGIN
 from yibao.settings import PROJECT_ROOT, get_settings
 from yibao.stack import Ports, Stack
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_key() -> Iterator[str]:
+    """One data key for the whole run (accounts/crypto.py): fixtures build databases in one data directory and
+    the services read them from another, as a restored backup is read with its key."""
+    key = os.environ.get("YIBAO_TRACKER_KEY") or base64.b64encode(os.urandom(64)).decode()
+    os.environ["YIBAO_TRACKER_KEY"] = key
+    yield key
 
 
 @pytest.fixture(scope="session")
@@ -24,9 +35,16 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "YIBAO_DATA_DIR": str(data_dir),
         "YIBAO_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
         "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}",
+        # The suites share one client address (127.0.0.1) and the fuzzers fire hundreds of requests in seconds:
+        # the per-client and per-session windows are wide here; tests/kiosk_api/test_kiosk_api_limits.py
+        # and benchmarks/replay_attacks.py check the real defaults.
+        "YIBAO_LIMIT_SESSIONS_PER_CLIENT": "2000/minute",
+        "YIBAO_LIMIT_CHAT_PER_CLIENT": "5000/minute",
+        "YIBAO_LIMIT_CHAT_PER_SESSION": "2000/minute",
+        "YIBAO_WIDGET_ORIGINS": WIDGET_ORIGIN,
     }
     stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
-    stack.start(timeout=400)  # Rasa loads its model in ~30 s on an idle machine, minutes on a busy one
+    stack.start(timeout=600)  # a loaded 2-core machine can take minutes to load the Rasa model
     try:
         yield stack
     finally:

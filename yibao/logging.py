@@ -45,6 +45,27 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def install_record_redaction() -> None:
+    """Redact every standard-library log record where it is made, whoever configures the handlers later.
+
+    For processes whose logging we do not set up ourselves - the Rasa server (Rasa writes a payload such as
+    ``/inform{"card_number": ...}`` into a warning, and renders its structlog events through stdlib loggers)
+    and rasa-sdk's actions - a filter on today's handlers would be lost when they configure their own.
+    """
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "yibao_redacting", False):
+        return
+    redacting = RedactingFilter()
+
+    def redacted_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        redacting.filter(record)
+        return record
+
+    redacted_record.yibao_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacted_record)
+
+
 def configure_logging(service: str = "yibao", level: int = logging.INFO, json: bool = True) -> None:
     """JSON lines on stderr (the stack writes them to ``var/logs/<service>.log``); idempotent."""
     shared: list[Any] = [

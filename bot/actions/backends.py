@@ -1,6 +1,6 @@
 """Lazy access to the other parts (knowledge base, catalog, policy table, accounts).
 
-Imported inside functions so the action server starts even when a part is missing or its data is not
+Imported inside functions so kiosk_api starts even when a part is missing or its data is not
 built yet; callers turn a ``BackendUnavailable`` into a polite answer that points to the human window.
 """
 
@@ -38,6 +38,26 @@ def search(query: str, topics: list[str] | None, k: int = 5) -> list[Any]:
     return _call("政策知识库", kb.search, query, k=k, topics=topics)
 
 
+def find_answer(query: str, topics: list[str] | None, whole_focus: bool = False) -> Any:
+    """knowledge.answer.Outcome: the sentences that answer ``query``, or why the documents do not."""
+    from knowledge.answer import find_answer as answer
+
+    kb = knowledge_base()
+    return _call("政策知识库", answer, kb, query, topics, whole_focus)
+
+
+def own_topic(query: str) -> bool:
+    """Whether ``query`` names something the documents speak of (else it may be an elliptical follow-up)."""
+    from knowledge.answer import key_terms
+
+    kb = knowledge_base()
+    return any(kb.knows(t) and kb.term_weight(t) >= OWN_TOPIC_WEIGHT for t, _ in key_terms(query))
+
+
+# A word this specific (BM25 IDF) names a topic; generic words (材料, 时间, 办理) do not.
+OWN_TOPIC_WEIGHT = 3.0
+
+
 def catalog_lookup(name: str, limit: int = 5) -> list[Any]:
     def lookup() -> list[Any]:
         from knowledge.catalog import get_catalog
@@ -45,6 +65,16 @@ def catalog_lookup(name: str, limit: int = 5) -> list[Any]:
         return get_catalog().lookup(name, limit=limit)
 
     return _call("药品目录", lookup)
+
+
+def institution_answer(question: str, limit: int = 3) -> Any:
+    """The directory's reply to a patient's question (institutions.answers.DirectoryAnswer)."""
+    def run() -> Any:
+        from institutions.answers import answer_question
+
+        return answer_question(question, limit=limit)
+
+    return _call("定点医药机构名录", run)
 
 
 def estimate(insurance_type: str, visit_type: str, total_cost: float, hospital_level: str | None) -> Any:

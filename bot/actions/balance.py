@@ -10,12 +10,13 @@ from abc import abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
+from bot.actions.forms import FormWithExits
 from bot.actions.meta import main_menu, reply
 from bot.actions.vocabulary import CARD_NUMBER, ID_LAST6, PIN, compact
 
@@ -42,7 +43,7 @@ def _typed(tracker: Tracker, slot: str) -> dict[str, Any]:
     return {slot: compact(text).upper()}
 
 
-class _BalanceValidation(FormValidationAction):
+class _BalanceValidation(FormWithExits):
     """Shared by both ways of verifying: the card number, and ending the form once accounts has decided."""
 
     async def required_slots(
@@ -181,7 +182,9 @@ class ActionShowBalance(Action):
             reply(dispatcher, tracker, texts.BALANCE_NOT_VERIFIED.format(help=texts.human_help()),
                   intent=INTENT, handoff=True, buttons=main_menu())
             return reset
-        reply(dispatcher, tracker, format_balance(view), intent=INTENT, confidence=1.0, buttons=main_menu())
+        # The year-by-year statement goes from kiosk_api to the page, never through this conversation's tracker.
+        reply(dispatcher, tracker, format_balance(view), intent=INTENT, confidence=1.0, buttons=main_menu(),
+              extra={"show": "account_statement"})
         return reset
 
 

@@ -6,11 +6,12 @@ import contextlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
+from bot.actions.forms import FORMS, form_reset_events
 from bot.actions.meta import latest_intent, main_menu, reply
 
 _SMALL_TALK = {
@@ -19,23 +20,7 @@ _SMALL_TALK = {
     "thank": texts.THANK,
     "affirm": texts.AFFIRM,
     "deny": texts.DENY,
-    "inform": texts.INFORM_WITHOUT_CONTEXT,
 }
-
-# What each form is called when the patient cancels it, and the slots it leaves behind.
-FORMS = {
-    "remote_filing_form": ("异地就医备案指引", ["filing_type"]),
-    "special_disease_form": ("慢特病申请指引", ["disease"]),
-    "estimate_form": ("报销估算", ["insurance_type", "visit_type", "total_cost", "hospital_level"]),
-    "balance_form": ("余额查询", ["card_number", "pin", "balance_verified"]),
-    "balance_otp_form": ("余额查询", ["card_number", "id_last6", "otp", "balance_verified"]),
-}
-
-
-def form_reset_events(form: str | None) -> list[Any]:
-    """Clear a form's slots (the pin above all) so a cancelled form starts from scratch next time."""
-    _, slots = FORMS.get(form or "", ("", []))
-    return [SlotSet(slot, None) for slot in slots]
 
 
 class ActionSmallTalk(Action):
@@ -44,7 +29,7 @@ class ActionSmallTalk(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         intent, _ = latest_intent(tracker)
-        menu = intent in {"greet", "deny", "inform", "affirm"}
+        menu = intent in {"greet", "deny", "affirm"}
         reply(dispatcher, tracker, _SMALL_TALK.get(intent, texts.GREET), buttons=main_menu() if menu else None)
         return []
 
@@ -57,7 +42,8 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         in_form = tracker.active_loop.get("name") is not None
-        reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu())
+        reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu(),
+              refusal="out_of_scope")
         return []
 
 

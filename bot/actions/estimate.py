@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
+from bot.actions.forms import FormWithExits
 from bot.actions.meta import Citation, main_menu, reply
 from bot.actions.vocabulary import insurance_type, parse_amount, visit_type
 
@@ -21,7 +22,7 @@ _AMOUNT_INTENTS = {"estimate_reimbursement", "inform"}
 _LEAVING_INTENTS = {"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank", "check_balance"}
 
 
-class ValidateEstimateForm(FormValidationAction):
+class ValidateEstimateForm(FormWithExits):
     def name(self) -> str:
         return "validate_estimate_form"
 

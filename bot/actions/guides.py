@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, passages, texts
+from bot.actions.forms import FormWithExits
 from bot.actions.meta import main_menu, not_sure, reply
 from bot.actions.vocabulary import filing_type
 from yibao.settings import get_settings
@@ -76,7 +77,7 @@ def guide(
           buttons=main_menu(), intent=intent)
 
 
-class ValidateRemoteFilingForm(FormValidationAction):
+class ValidateRemoteFilingForm(FormWithExits):
     def name(self) -> str:
         return "validate_remote_filing_form"
 
@@ -89,7 +90,7 @@ class ValidateRemoteFilingForm(FormValidationAction):
         return {"filing_type": kind}
 
 
-class ValidateSpecialDiseaseForm(FormValidationAction):
+class ValidateSpecialDiseaseForm(FormWithExits):
     def name(self) -> str:
         return "validate_special_disease_form"
 

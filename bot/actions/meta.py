@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
+from bot.actions.related import related_questions
 
 ExpectInput = str | None  # None | "card_number" | "pin" | "id_last6" | "otp"
 
@@ -57,10 +58,23 @@ def reply(
     handoff: bool = False,
     expect_input: ExpectInput = None,
     intent: str | None = None,
+    refusal: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Send one answer. ``confidence`` is the answer's (retrieval) confidence when there is one,
+    """Send one answer. ``extra``: further answer_meta keys for the pages (e.g. ``institutions`` cards).
+    ``confidence`` is the answer's (retrieval) confidence when there is one,
     otherwise the intent confidence; both are also sent separately."""
     nlu_intent, nlu_confidence = latest_intent(tracker)
+    place: dict[str, str | None] = {}
+    if citations and not fallback and expect_input is None:
+        # Every answer is followed by related questions (they replace the generic menu; an action the answer
+        # offers, such as the estimate, stays after them), and says where it sits in the topic tree so the
+        # kiosk's "返回上一级" knows where to go.
+        related = related_questions(str(tracker.latest_message.get("text") or ""), intent or nlu_intent)
+        if related.questions:
+            offered = [] if not buttons or buttons == main_menu() else buttons
+            buttons = related.buttons() + [b for b in offered if b not in related.buttons()]
+        place = {"topic": related.topic, "subtopic": related.subtopic}
     dispatcher.utter_message(text=text, buttons=buttons or [])
     meta: dict[str, Any] = {
         "type": "answer_meta",
@@ -71,6 +85,11 @@ def reply(
         "fallback": fallback,
         "handoff": handoff or fallback,
         "expect_input": expect_input,
+        # why the assistant did not answer: not_in_documents | unknown_place | unknown_year | out_of_scope |
+        # empty | unavailable; null for an answer
+        "refusal": refusal,
+        **place,
+        **(extra or {}),
     }
     dispatcher.utter_message(json_message=meta)
 
@@ -80,4 +99,4 @@ def not_sure(
 ) -> None:
     """The fallback answer: say so, point to a person, flag the handoff for the kiosk."""
     reply(dispatcher, tracker, texts.NOT_SURE.format(help=texts.human_help()), confidence=confidence,
-          fallback=True, handoff=True, buttons=main_menu(), intent=intent)
+          fallback=True, handoff=True, buttons=main_menu(), intent=intent, refusal="not_in_documents")

@@ -119,3 +119,18 @@ def compose(hits: Sequence[Any], query: str, intro: str = texts.ANSWER_INTRO) ->
         citations.append(citation(hit, quote))
     parts.append(texts.LOCAL_RULES_NOTE)
     return "\n".join(parts), citations
+
+
+def compose_answer(outcome: Any) -> tuple[str, list[Citation]]:
+    """The direct answer first: the sentence(s) of the documents that answer, whole. The sources go only in the
+    citations (answer_meta), which the front ends show once; the local-rules note only follows figures."""
+    question = outcome.question
+    parts: list[str] = []
+    if any(typed.isascii() for typed, _ in question.corrections):  # whole pinyin: say how it was read
+        parts.append(texts.UNDERSTOOD_AS.format(question=question.text))
+    if question.unknown_places:
+        parts.append(texts.GENERAL_RULE_ONLY.format(places="、".join(question.unknown_places)))
+    parts.extend(f.text for f in outcome.findings)
+    if any(re.search(r"\d", f.text) for f in outcome.findings):
+        parts.append(texts.LOCAL_RULES_NOTE)
+    return "\n".join(parts), [citation(f.hit, f.text) for f in outcome.findings]

@@ -6,13 +6,13 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import backends, passages, texts
-from bot.actions.meta import Citation, latest_intent, main_menu, not_sure, reply
+from bot.actions import backends, followup, passages, texts
+from bot.actions.meta import Citation, buttons, latest_intent, main_menu, reply
 from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
-from yibao.settings import get_settings
 
 MAX_QUERY_CHARS = 300
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -26,34 +26,79 @@ def question_text(tracker: Tracker) -> str:
     return text[:MAX_QUERY_CHARS]
 
 
-def search_answer(query: str, intent: str) -> tuple[list[Any], float]:
-    """Selected hits (empty when not sure) and the best confidence seen. Searches the intent's topic first,
-    then everything: a misclassified question still finds its passage."""
-    threshold = get_settings().answer_threshold
-    topics = INTENT_TOPICS.get(intent)
-    hits = backends.search(query, topics)
-    if topics is not None and passages.select(hits, threshold) == []:
-        hits = backends.search(query, None)
-    best = max((float(h.confidence) for h in hits), default=0.0)
-    return passages.select(hits, threshold), best
+# The action a question's topic leads to, offered as a button after the documents' answer: a form or a personal
+# lookup starts when the patient taps it, not because a question mentioned its topic (bot/components/speech_act.py).
+OFFERS: dict[str, tuple[str, str]] = {
+    "ask_reimbursement": ("帮我估算报销金额", "/estimate_reimbursement"),
+    "ask_remote_filing": ("一步步办理异地就医备案", "/guide_remote_filing"),
+    "ask_special_disease": ("慢特病申请指引", "/guide_special_disease"),
+}
+_ACCOUNT_WORDS = re.compile(r"个人账户|个人帐户|个账|余额|账户")
+BALANCE_OFFER = ("查询我的个人账户", "/check_balance")
 
 
-def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracker, query: str) -> None:
+def offer_buttons(intent: str, query: str) -> list[dict[str, str]]:
+    offers = [OFFERS[intent]] if intent in OFFERS else []
+    if _ACCOUNT_WORDS.search(query):
+        offers.append(BALANCE_OFFER)
+    return buttons(offers)
+
+
+def understood_question(tracker: Tracker, query: str) -> tuple[str, bool]:
+    """The question as meant: an elliptical follow-up joined to the previous question (bot/actions/followup.py).
+    Returns the question and whether it is such a follow-up."""
+    previous = tracker.get_slot("topic_question")
+    resolved = followup.resolve(query, previous, backends.own_topic(query)) if previous else query
+    return resolved, resolved != query
+
+
+def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracker, query: str,
+                               unknown_drug: str | None = None) -> list[Any]:
+    """Answer from the documents, or say honestly that they do not answer it. Returns the events to apply.
+    ``unknown_drug``: a drug name the catalog does not know, said first when the documents do not answer."""
     intent, _ = latest_intent(tracker)
     if not _MEANINGFUL.search(query):
-        reply(dispatcher, tracker, texts.EMPTY_INPUT, buttons=main_menu(), fallback=True)
-        return
+        reply(dispatcher, tracker, texts.EMPTY_INPUT, buttons=main_menu(), fallback=True, refusal="empty")
+        return []
     try:
-        chosen, best = search_answer(query, intent)
+        question, is_followup = understood_question(tracker, query)
+        if intent == "inform" and not is_followup:  # "职工" / "5000" with nothing to continue
+            reply(dispatcher, tracker, texts.INFORM_WITHOUT_CONTEXT, buttons=main_menu())
+            return []
+        outcome = backends.find_answer(question, INTENT_TOPICS.get(intent), whole_focus=is_followup)
     except backends.BackendUnavailable as exc:
         reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
-              fallback=True, handoff=True)
-        return
-    if not chosen:
-        not_sure(dispatcher, tracker, confidence=best)
-        return
-    text, citations = passages.compose(chosen, query)
-    reply(dispatcher, tracker, text, citations=citations, confidence=max(float(h.confidence) for h in chosen))
+              fallback=True, handoff=True, refusal="unavailable")
+        return []
+    if outcome.refusal:
+        text = refusal_text(outcome)
+        if unknown_drug:
+            text = texts.CATALOG_NOT_FOUND.format(name=unknown_drug) + text
+        reply(dispatcher, tracker, text, confidence=outcome.confidence, fallback=True, handoff=True,
+              buttons=main_menu(), refusal=outcome.refusal)
+        return [SlotSet("topic_question", question)]
+    text, citations = passages.compose_answer(outcome)
+    reply(dispatcher, tracker, text, citations=citations, confidence=outcome.confidence,
+          buttons=offer_buttons(intent, question))
+    return [SlotSet("topic_question", question)]
+
+
+def refusal_text(outcome: Any) -> str:
+    """Honest and specific: what the documents do not say, the nearest thing they do say (no figures), and
+    where to ask. Never a figure: a figure would be passed off as the answer."""
+    q = outcome.question
+    if outcome.refusal == "unknown_place":
+        places = "、".join(q.unknown_places)
+        return texts.NOT_THAT_PLACE.format(places=places, help=texts.human_help())
+    if outcome.refusal == "unknown_year":
+        return texts.NOT_THAT_YEAR.format(help=texts.human_help())
+    nearest = ""
+    if outcome.nearest is not None and outcome.nearest.coverage > 0:
+        section = re.sub(r"\d+", "", str(outcome.nearest.hit.section).split(" > ")[-1]).strip()
+        missing = "、".join(f"“{t}”" for t in outcome.nearest.missing[:2] if not re.search(r"\d", t))
+        nearest = texts.NEAREST_POINT.format(doc=outcome.nearest.hit.doc_title, section=section,
+                                             missing=missing or "您问的这一点")
+    return texts.NOT_IN_DOCUMENTS.format(nearest=nearest, help=texts.human_help())
 
 
 class ActionAnswerQuestion(Action):
@@ -61,8 +106,7 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
-        answer_from_knowledge_base(dispatcher, tracker, question_text(tracker))
-        return []
+        return answer_from_knowledge_base(dispatcher, tracker, question_text(tracker))
 
 
 class ActionFallback(ActionAnswerQuestion):
@@ -78,10 +122,6 @@ _CATALOG_FILLER = re.compile(
     r"能不能|可不可以|可以|能|报销|报不报|报吗|报|吗|呢|啊|吧|是不是|是|属于|哪一类|哪类|什么|甲类还是乙类|甲类|乙类|"
     r"用|买|在|里|不在|的|了|走|刷|和|或|还是|[？?！!，,。.\s])"
 )
-_GENERIC_CATALOG = (
-    "甲类", "乙类", "目录外", "自费", "处方", "耗材", "诊疗", "分类", "几类", "饮片", "保健品", "化妆品",
-    "进口", "靶向", "针灸", "推拿", "限定支付", "目录在哪",
-)
 
 
 def drug_candidate(tracker: Tracker) -> str | None:
@@ -89,41 +129,33 @@ def drug_candidate(tracker: Tracker) -> str | None:
     entity = next(tracker.get_latest_entity_values("drug"), None)
     if entity:
         return str(entity)
-    text = question_text(tracker)
-    if any(word in text for word in _GENERIC_CATALOG):
-        return None
-    rest = _CATALOG_FILLER.sub("", text)
+    rest = _CATALOG_FILLER.sub("", question_text(tracker))
     return rest if 2 <= len(rest) <= 20 else None
 
 
-def _score(match: Any) -> float:
-    score = float(match.score)
-    return score / 100 if score > 1 else score
+# The catalog's own scale (docs/CONTRACTS.md): 90+ the drug itself, 85 one wrong character; below that it is a
+# guess, and the question is answered from the documents instead ("医保目录是谁定的" names no drug).
+RECOGNISED = 85
 
 
 class ActionCatalogLookup(Action):
-    """甲/乙/目录外 explained from the documents, or one drug looked up in the catalog table."""
-
-    min_score = 0.8
+    """One drug looked up in the catalog table when the catalog recognises its name; every other catalog
+    question (甲类/乙类, who sets the catalog, …) is answered from the documents."""
 
     def name(self) -> str:
         return "action_catalog_lookup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         name = drug_candidate(tracker)
-        if not name:
-            answer_from_knowledge_base(dispatcher, tracker, question_text(tracker))
-            return []
         try:
-            matches = [m for m in backends.catalog_lookup(name) if _score(m) >= self.min_score]
+            matches = [m for m in backends.catalog_lookup(name) if float(m.score) >= RECOGNISED] if name else []
         except backends.BackendUnavailable as exc:
             reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
-                  fallback=True, handoff=True)
+                  fallback=True, handoff=True, refusal="unavailable")
             return []
         if not matches:
-            reply(dispatcher, tracker, texts.CATALOG_NOT_FOUND.format(name=name) + texts.human_help(),
-                  confidence=0.0, handoff=True, buttons=main_menu())
-            return []
+            entity = next(tracker.get_latest_entity_values("drug"), None)
+            return answer_from_knowledge_base(dispatcher, tracker, question_text(tracker), unknown_drug=entity)
         self._answer_match(dispatcher, tracker, matches)
         return []
 
@@ -140,4 +172,4 @@ class ActionCatalogLookup(Action):
         others = [m.name for m in matches[1:4] if m.name != best.name]
         if others:
             lines.append(texts.CATALOG_OTHER_MATCHES.format(names="、".join(others)))
-        reply(dispatcher, tracker, "\n".join(lines), citations=citations, confidence=_score(best))
+        reply(dispatcher, tracker, "\n".join(lines), citations=citations, confidence=float(best.score) / 100)

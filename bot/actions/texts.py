@@ -32,6 +32,14 @@ EMPTY_INPUT = "没有收到您的问题，请用文字描述您想了解的医�
 FORM_STOPPED = "好的，已为您取消{what}。还有其他问题可以继续问我。"
 FORM_STOPPED_GOODBYE = "好的，已为您取消{what}。感谢使用，再见！"
 
+# An honest refusal says what the documents do not cover and points to a person; it never states a figure.
+NOT_IN_DOCUMENTS = "抱歉，政策文件里没有能回答这个问题的内容，我不能随便回答。{nearest}{help}"
+NEAREST_POINT = "文件中相关的只有《{doc}》“{section}”的内容，没有讲到{missing}。"
+NOT_THAT_PLACE = "政策文件中没有{places}的具体规定，不能把别处的标准当作{places}的标准。{help}"
+NOT_THAT_YEAR = "政策文件中没有您问的那一年的标准，不能把其他年份的数字当作那一年的。{help}"
+GENERAL_RULE_ONLY = "政策文件没有专门讲{places}，以下是文件中的一般规定："
+UNDERSTOOD_AS = "按“{question}”为您查到："
+
 ANSWER_INTRO = "根据政策文件中的相关规定："
 ANSWER_MORE = "相关规定："
 SOURCE_LINE = "来源：《{doc}》 {section}（匹配度 {confidence:.0%}）"
@@ -67,6 +75,8 @@ GUIDE_NOTHING_FOUND = "政策文件中没有找到“{topic}”的具体规定�
 ESTIMATE_UNAVAILABLE = (
     "抱歉，政策表里没有“{insurance_type}医保 {visit_type}”的可靠数据，无法估算，我不会编造数字。{help}"
 )
+
+INSTITUTION_START = "想找哪一类定点医药机构？点下面的按钮，或直接说，例如“附近哪家药店能刷医保”“市一医院电话多少”。"
 
 CATALOG_OTHER_MATCHES = "您是不是还想查：{names}"
 CATALOG_NOT_FOUND = "在目录中没有找到“{name}”。请核对药品名称（可用通用名，如“阿莫西林”），或到窗口咨询。"

@@ -13,6 +13,7 @@ INTENT_TOPICS: dict[str, list[str] | None] = {
     "ask_remote_filing": ["remote_filing"],
     "guide_remote_filing": ["remote_filing"],
     "ask_catalog": ["catalog"],
+    "ask_institution": ["institution"],
     "check_balance": ["account"],
     "ask_policy": None,
 }
@@ -23,6 +24,7 @@ DEFAULT_QUESTIONS: dict[str, str] = {
     "ask_special_disease": "门诊特殊病种 慢性病 申请",
     "ask_remote_filing": "异地就医备案 直接结算",
     "ask_catalog": "甲类 乙类 药品 报销 自付",
+    "ask_institution": "定点医药机构",
     "ask_policy": "医保政策",
 }
 

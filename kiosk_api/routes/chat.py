@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from kiosk_api.config import get_config
+from kiosk_api.deps import limit_chat, limit_sessions
 from kiosk_api.errors import ApiError, service_unavailable, session_not_found
 from kiosk_api.models import (
     BotMessage,
@@ -32,6 +33,7 @@ log = get_logger("kiosk_api.chat")
 ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "会话不存在、已结束或已过期"},
     422: {"model": ErrorResponse, "description": "输入为空、过长或无法识别"},
+    429: {"model": ErrorResponse, "description": "操作太频繁，请按 Retry-After 等待后再试"},
     503: {"model": ErrorResponse, "description": "问答服务暂时不可用"},
 }
 
@@ -57,7 +59,8 @@ async def public_config() -> PublicConfig:
     )
 
 
-@router.post("/session", response_model=SessionInfo, status_code=201, responses=ERRORS, summary="开始一次对话")
+@router.post("/session", response_model=SessionInfo, status_code=201, responses=ERRORS, summary="开始一次对话",
+             dependencies=[Depends(limit_sessions)])
 async def start_session(body: SessionRequest | None = None) -> SessionInfo:
     channel = body.channel if body else "api"
     row = await run_in_threadpool(get_store().start_session, channel)
@@ -94,6 +97,7 @@ def _revoke_verification(session_id: str) -> None:
 @router.post("/chat", response_model=ChatReply, responses=ERRORS, summary="发一句话，得到助手的回答")
 async def chat(body: ChatRequest, request: Request) -> ChatReply:
     session = await _active_session(body.session_id)
+    limit_chat(request, session.id, session.expect_input)
     channel = body.channel or session.channel
     try:
         turn = await _rasa(request).send(session.id, body.message, channel)
@@ -115,6 +119,8 @@ async def chat(body: ChatRequest, request: Request) -> ChatReply:
         session_id=session.id, reply_id=reply_id, messages=turn.messages, citations=turn.citations,
         intent=turn.intent, confidence=turn.confidence, fallback=turn.fallback, handoff=turn.handoff,
         expect_input=turn.expect_input, human_help=human_help if (turn.fallback or turn.handoff) else None,
+        topic=turn.topic, subtopic=turn.subtopic,
+        institutions=turn.institutions, show_statement=turn.show_statement,
     )
 
 

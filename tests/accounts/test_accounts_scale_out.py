@@ -1,4 +1,4 @@
-"""Scale-out: two kiosk API instances and two Rasa instances (each with its action server) behind an imagined
+"""Scale-out: two kiosk API instances and two Rasa instances (each calling its kiosk API's actions) behind an imagined
 load balancer, sharing PostgreSQL (accounts, kiosk sessions, Rasa trackers) and Redis (Rasa lock store) on
 loopback. One patient's turns alternate between the instances and the conversation still works."""
 
@@ -98,7 +98,8 @@ def test_instances_really_share_the_lock_store(instances: list[Stack], redis_url
     for stack in (a, b):
         sender = f"lock-probe-{stack.ports.rasa}"
         reply = httpx.post(
-            f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "你好"}, timeout=120
+            f"{stack.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": "你好"}, timeout=120,
+            headers={"Authorization": f"Bearer {stack.rasa_token}"},
         )
         assert reply.status_code == 200
     info = client.info("commandstats")

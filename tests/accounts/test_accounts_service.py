@@ -234,11 +234,54 @@ def test_audit_log_is_append_only(service: AccountService, demo_rows: list[Accou
         assert session.scalar(select(AuditEntry.outcome)) == "failed"
 
 
-def test_database_holds_no_pin_or_id_number(service: AccountService, demo_rows: list[AccountRow]) -> None:
+def test_database_holds_no_personal_number_or_balance_in_clear(
+    service: AccountService, demo_rows: list[AccountRow]
+) -> None:
+    """Issue 12, finding 5: yibao.db held card numbers, phone numbers and balances in clear."""
     service.verify_pin(demo_rows[0].card_number, demo_rows[0].pin, conversation_id="c")
+    assert service.disclose_balance("c").balance == demo_rows[0].balance  # type: ignore[union-attr]
     service.engine.dispose()  # checkpoint the WAL so the file holds everything
     raw = Path(str(service.engine.url.database)).read_bytes()
-    assert demo_rows[0].card_number.encode() in raw  # the lookup key is there: the scan below is meaningful
+    assert mask_name(demo_rows[0].name).encode() in raw and b"enc:v1:" in raw  # the scan below is meaningful
     for row in demo_rows:
         assert row.id_number.encode() not in raw and row.name.encode() not in raw
         assert row.pin.encode() not in raw and row.id_number[-6:].encode() not in raw
+        assert row.card_number.encode() not in raw and row.phone.encode() not in raw
+        assert f"{row.balance}".encode() not in raw or row.balance == 0
+        for _, description, amount in row.transactions:
+            assert description.encode() not in raw and f"{amount}".encode() not in raw
+
+
+def test_upgrading_a_database_of_the_first_schema_seals_what_it_holds(tmp_path: Path) -> None:
+    """An installation created before finding 5 was fixed: `yibao accounts migrate` seals its rows in place."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+
+    from accounts.db import MIGRATIONS_DIR, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(text(
+            "INSERT INTO insured_persons (id, card_number, masked_name, id_number_hash, id_last6_hash, pin_hash, "
+            "phone, insurance_type, balance, arrears, is_demo, updated_at) VALUES (1, '9912345678901234', '张*', "
+            "'x', 'x', 'x', '13900001111', '职工', 1234.56, 0, 0, '2026-01-01 00:00:00')"))
+        conn.execute(text("INSERT INTO account_transactions (id, person_id, occurred_on, description, amount) "
+                          "VALUES (1, 1, '2026-01-02', '门诊购药', -12.5)"))
+    engine.dispose()
+    upgraded = AccountService.open(url)
+    upgrade(upgraded.engine)  # twice is harmless
+    from accounts.models import InsuredPerson
+
+    with upgraded.transaction() as session:
+        person = session.scalar(select(InsuredPerson).where(InsuredPerson.card_number == "9912345678901234"))
+        assert person is not None and person.phone == "13900001111" and str(person.balance) == "1234.56"
+        assert [(t.description, str(t.amount)) for t in person.transactions] == [("门诊购药", "-12.50")]
+    upgraded.engine.dispose()
+    raw = (tmp_path / "old.db").read_bytes()
+    assert b"9912345678901234" not in raw and b"13900001111" not in raw and "门诊购药".encode() not in raw

@@ -1,9 +1,10 @@
-"""The balance lookup through the whole stack (kiosk API -> Rasa -> action server -> accounts), including
+"""The balance lookup through the whole stack (kiosk API -> Rasa -> kiosk API's actions -> accounts), including
 `kill -9` of the API and Rasa mid-conversation. Own stack on free ports with a private data directory."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -163,6 +164,42 @@ def test_conversation_survives_kill_9_of_api_and_rasa(
     restart(stack, ("rasa",))
     assert Kiosk.text(kiosk.say("查询余额")).strip()
     assert counts(accounts)[0] == before[0] and counts(accounts)[1] > before[1]
+
+
+def test_personal_data_typed_or_shown_is_not_kept_in_clear(
+    stack: Stack, demo_rows: list[AccountRow], data_dir: Path
+) -> None:
+    """Issue 12, finding 5: ID digits typed at their prompt, a PIN typed when none was asked, the balance shown,
+    a hand-made payload carrying a card number - none may rest in clear in the tracker, kiosk_turns or a log;
+    and the data directory is the owner's only."""
+    row, kiosk = demo_rows[1], Kiosk(stack)
+    kiosk.say(row.pin)  # a PIN typed at no prompt at all
+    kiosk.say(f'/inform{{"card_number":"{row.card_number}"}}')  # a hand-made payload
+    assert kiosk.say("/forgot_pin")["expect_input"] == "card_number"
+    assert kiosk.say(row.card_number)["expect_input"] == "id_last6"
+    kiosk.say(row.id_number[-6:])
+    kiosk.say("/deny")
+    balance_kiosk = Kiosk(stack)
+    balance_kiosk.say("/check_balance")
+    balance_kiosk.say(row.card_number)
+    shown = Kiosk.text(balance_kiosk.say(row.pin))
+    assert f"{row.balance:,.2f}" in shown
+
+    with sqlite3.connect(data_dir / "rasa_tracker.db") as conn:
+        rows = [r[0] for r in conn.execute("SELECT data FROM events")]
+    tracker = "\n".join(json.dumps(json.loads(r), ensure_ascii=False) for r in rows)
+    with sqlite3.connect(data_dir / "yibao.db") as conn:
+        turns = "\n".join(r[0] for r in conn.execute("SELECT question FROM kiosk_turns"))
+    logs = "\n".join(p.read_text(errors="replace") for p in (data_dir / "logs").glob("*.log"))
+    for place, stored in (("tracker", tracker), ("kiosk_turns", turns), ("logs", logs)):
+        for secret in (row.pin, row.id_number[-6:], row.card_number, f"{row.balance:,.2f}", row.phone):
+            assert secret not in stored, f"{place} holds {secret}"
+    assert "[账户信息已隐藏]" in tracker  # the balance answer was stored, as a placeholder
+
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    private = [p for p in data_dir.rglob("*") if p.is_file() and "index" not in p.parts]
+    assert private and all(p.stat().st_mode & 0o077 == 0 for p in private), [
+        (str(p), oct(p.stat().st_mode)) for p in private if p.stat().st_mode & 0o077]
 
 
 def test_nothing_secret_reached_any_log_or_the_tracker(

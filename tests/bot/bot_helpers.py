@@ -11,7 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from yibao.settings import PROJECT_ROOT
 
-DEMO_CARD, DEMO_PIN = "9900000000000001", "246810"
+
+def _first_demo_account() -> tuple[str, str]:
+    from accounts.importer import DEMO_CSV, read_csv
+
+    row = read_csv(DEMO_CSV)[0]
+    return row.card_number, row.pin
+
+
+DEMO_CARD, DEMO_PIN = _first_demo_account()
 
 
 def make_tracker(
@@ -24,7 +32,7 @@ def make_tracker(
     active_loop: str | None = None,
     sender_id: str = "test-conversation",
 ) -> Tracker:
-    """A real rasa-sdk Tracker as the action server receives it after the user said ``text``."""
+    """A real rasa-sdk Tracker as the custom actions receive it after the user said ``text``."""
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
               "metadata": {"channel": "kiosk"}}
     events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
@@ -33,7 +41,7 @@ def make_tracker(
 
 
 def run_action(action: Any, tracker: Tracker, domain: dict[str, Any] | None = None) -> tuple[list[dict], list]:
-    """Run an action like the action server does; returns (messages, events)."""
+    """Run an action like rasa-sdk's executor does; returns (messages, events)."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain or DOMAIN))
     return dispatcher.messages, events

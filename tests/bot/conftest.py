@@ -17,7 +17,7 @@ from yibao.settings import PROJECT_ROOT, get_settings
 RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL = PROJECT_ROOT / "var" / "models" / "yibao.tar.gz"
 TRAINING_INPUTS = [
-    PROJECT_ROOT / "config.yml", PROJECT_ROOT / "domain.yml", *sorted((PROJECT_ROOT / "bot" / "data").glob("*.yml")),
+    PROJECT_ROOT / "config.yml", PROJECT_ROOT / "domain.yml", *sorted((PROJECT_ROOT / "bot" / "data").rglob("*.yml")),
 ]
 
 

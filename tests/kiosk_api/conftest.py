@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,9 +27,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def _reset_caches() -> None:
     from kiosk_api.config import get_config
     from kiosk_api.store import get_store
+    from yibao.ratelimit import _limiter_for
     from yibao.settings import get_settings
 
-    for cached in (get_settings, get_config, get_store):
+    for cached in (get_settings, get_config, get_store, _limiter_for):
         cached.cache_clear()
 
 
@@ -45,7 +47,7 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 @pytest.fixture(scope="session")
 def warm_stack(live_stack: Stack) -> Stack:
-    """One answered question first: the action server loads its embedding model on the first search."""
+    """One answered question first: the embedding model may still be loading in kiosk_api."""
     with httpx.Client(base_url=live_stack.api_url, timeout=120) as client:
         sid = client.post("/api/session", json={"channel": "api"}).json()["session_id"]
         client.post("/api/chat", json={"session_id": sid, "message": "住院报销比例是多少"}).raise_for_status()
@@ -95,3 +97,28 @@ def browser() -> Iterator[object]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page_factory(browser: Any, warm_stack: Stack) -> Iterator[Any]:
+    """Pages of the real stack in chromium; ``page.js_errors`` collects uncaught errors and dialogs;
+    ``init_script`` runs before the page's own scripts (e.g. to take its speech voices away)."""
+    contexts = []
+
+    def open_page(path: str, viewport: dict[str, int], init_script: str | None = None, **options: Any) -> Any:
+        context = browser.new_context(viewport=viewport, base_url=warm_stack.api_url, locale="zh-CN", **options)
+        if init_script:
+            context.add_init_script(init_script)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+        page.js_errors = errors
+        page.goto(path)
+        page.wait_for_selector("body[data-ready=true]")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

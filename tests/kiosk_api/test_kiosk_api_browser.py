@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.kiosk_api.browser_helpers import (
+    ANSWER_TIMEOUT,
+    LANDSCAPE,
+    PHONE,
+    PORTRAIT,
+    last_reply,
+    verify_on_kiosk_keypad,
+)
 from yibao.stack import Stack, free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.browser]
-PORTRAIT = {"width": 1080, "height": 1920}
-LANDSCAPE = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
-ANSWER_TIMEOUT = 60_000  # ms; the first answer also loads the embedding model in the action server
-
-
-@pytest.fixture
-def page_factory(browser: Any, warm_stack: Stack) -> Iterator[Any]:
-    contexts = []
-
-    def open_page(path: str, viewport: dict[str, int], **options: Any) -> Any:
-        context = browser.new_context(viewport=viewport, base_url=warm_stack.api_url, locale="zh-CN", **options)
-        contexts.append(context)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
-        page.js_errors = errors
-        page.goto(path)
-        page.wait_for_selector("body[data-ready=true]")
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def _last_reply(page: Any) -> Any:
-    page.wait_for_selector(".typing", state="detached", timeout=ANSWER_TIMEOUT)
-    return page.locator(".reply").last
 
 
 def test_kiosk_remote_filing_then_balance_portrait(
@@ -51,16 +28,13 @@ def test_kiosk_remote_filing_then_balance_portrait(
     body_px = float(page.evaluate("parseFloat(getComputedStyle(document.querySelector('.privacy')).fontSize)"))
     assert body_px >= 24
     assert page.locator("#privacy").is_visible()
-    assert page.locator(".topic").count() == 7
+    assert page.locator(".topic").count() == 8
     page.screenshot(path=artifacts / "kiosk_home_portrait.png")
 
     page.locator(".topic[data-topic=remote_filing]").click()
-    page.locator(".quick", has_text="异地就医备案怎么办理").click()
-    reply = _last_reply(page)
-    if reply.locator(".sources").count() == 0:  # the assistant first asks which kind of filing: tap a choice
-        reply.locator(".quick").first.click()
-        page.wait_for_selector(f".reply >> nth={page.locator('.reply').count()}", timeout=ANSWER_TIMEOUT)
-        reply = _last_reply(page)
+    page.locator(".choice[data-subtopic=filing]").click()
+    page.locator(".choice[data-question=filing_temporary]").click()
+    reply = last_reply(page)
     reply.locator(".sources summary").click()
     assert reply.locator(".sources li").count() >= 1
     assert reply.locator(".bubble.bot").first.inner_text().strip()
@@ -70,18 +44,12 @@ def test_kiosk_remote_filing_then_balance_portrait(
     page.wait_for_selector("#home:not([hidden])")
     assert page.locator("#transcript > *").count() == 0
 
-    page.locator("[data-action=balance]").click()
-    page.wait_for_selector("#keypad:not([hidden])", timeout=ANSWER_TIMEOUT)
-    for digit in demo_account["card_number"]:
-        page.locator(f"#keypad [data-key='{digit}']").click()
-    page.locator("#keypad-ok").click()
-    page.locator("#keypad-title", has_text="密码").wait_for(timeout=ANSWER_TIMEOUT)
-    for digit in demo_account["pin"]:
-        page.locator(f"#keypad [data-key='{digit}']").click()
-    assert page.locator("#keypad-display").inner_text() == "●" * len(demo_account["pin"])
-    page.screenshot(path=artifacts / "kiosk_pin_keypad_portrait.png")
-    page.locator("#keypad-ok").click()
-    reply = _last_reply(page)
+    def masked_pin_on_screen() -> None:
+        assert page.locator("#keypad-display").inner_text() == "●" * len(demo_account["pin"])
+        page.screenshot(path=artifacts / "kiosk_pin_keypad_portrait.png")
+
+    verify_on_kiosk_keypad(page, demo_account["card_number"], demo_account["pin"], before_ok=masked_pin_on_screen)
+    reply = last_reply(page)
     shown = re.sub(r"[,，]", "", reply.inner_text())
     assert demo_account["balance"] in shown
     transcript = page.locator("#transcript").inner_text()
@@ -94,10 +62,10 @@ def test_kiosk_landscape_resets_after_inactivity(page_factory: Any, artifacts: P
     page = page_factory("/kiosk?idle=3&countdown=3", LANDSCAPE)
     page.screenshot(path=artifacts / "kiosk_home_landscape.png")
     page.locator(".topic[data-topic=reimbursement]").click()
-    page.locator("#ask-input").fill("职工医保住院能报多少")
+    page.locator(".choice[data-subtopic=inpatient]").click()
     with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/chat")):
-        page.locator(".send").click()
-    _last_reply(page)
+        page.locator(".choice[data-question=employee_inpatient]").click()
+    last_reply(page)
     page.wait_for_selector("#idle-overlay:not([hidden])", timeout=15_000)
     page.screenshot(path=artifacts / "kiosk_countdown_landscape.png")
     with page.expect_request(lambda r: r.method == "DELETE" and "/api/session/" in r.url, timeout=15_000):
@@ -110,12 +78,12 @@ def test_widget_citations_quick_replies_and_escaping(page_factory: Any, artifact
     page = page_factory("/widget", PHONE, is_mobile=True, has_touch=True)
     page.locator("#message").fill("你好")
     page.locator("#message").press("Enter")
-    reply = _last_reply(page)
+    reply = last_reply(page)
     assert reply.locator(".quick").count() >= 2
 
     page.locator("#message").fill("异地就医直接结算按哪里的政策报销")
     page.locator("#send").click()
-    reply = _last_reply(page)
+    reply = last_reply(page)
     reply.locator(".sources summary").click()
     assert reply.locator(".sources li").count() >= 1
     page.screenshot(path=artifacts / "widget_phone_citations.png", full_page=True)
@@ -123,7 +91,7 @@ def test_widget_citations_quick_replies_and_escaping(page_factory: Any, artifact
     attack = "<img src=x onerror=alert(1)>"
     page.locator("#message").fill(attack)
     page.locator("#send").click()
-    _last_reply(page)
+    last_reply(page)
     mine = page.locator(".bubble.user").last
     assert mine.inner_text() == attack
     assert "&lt;img" in mine.inner_html()
@@ -175,7 +143,7 @@ def test_staff_console_finds_prescription_retention(page_factory: Any, artifacts
     assert first.locator(".source strong").inner_text().startswith("《")
     assert "保存" in first.locator(".text").inner_text()
     page.keyboard.press("ArrowDown")
-    assert first.get_attribute("aria-selected") == "true"
+    assert first.get_attribute("aria-current") == "true"
     page.keyboard.press("Enter")
     first.locator(".copied").wait_for()
     page.screenshot(path=artifacts / "staff_search.png")

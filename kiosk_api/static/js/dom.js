@@ -1,5 +1,6 @@
 // Building the conversation on screen. Every text from the bot or the user goes in with textContent:
 // nothing typed by anyone is ever parsed as HTML.
+import { needsHelpLine, patientLines, speakableText, splitAnswer } from "./answer.js";
 
 export function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -41,29 +42,52 @@ function citationList(citations) {
       c.quote ? el("blockquote", { text: c.quote }) : null))));
 }
 
-// One bot answer: its text bubbles, sources, quick replies, "not sure" note and feedback buttons.
-export function botReply(reply, { onButton, onFeedback, onSpeak } = {}) {
+function answerBubble(text, citations) {
+  const { lead, more } = splitAnswer(text);
+  const bubble = el("div", { class: "bubble bot" }, el("div", { class: "lead", text: lead.join("\n") }));
+  if (more.length) {
+    bubble.append(el("details", { class: "more" },
+      el("summary", { text: "查看详细内容" }), el("div", { text: more.join("\n") })));
+  }
+  if (citations && citations.length) bubble.append(citationList(citations));
+  return bubble;
+}
+
+// Buttons of earlier turns no longer apply once a new question is on its way: disabled, and marked
+// in words too (not only greyed), so colour is never the only cue.
+export function retireButtons(container) {
+  container.querySelectorAll(".quick-replies .quick:not(:disabled), .nav-actions button:not(:disabled)").forEach((b) => {
+    b.disabled = true;
+    b.setAttribute("aria-disabled", "true");
+    b.title = "这是之前的选项，已不可用";
+  });
+}
+
+// One bot answer: its text bubbles (short answer first), the source once, the help sentence once,
+// quick replies (related questions), extra navigation buttons and feedback buttons.
+export function botReply(reply, { onButton, onFeedback, onSpeak, extraButtons = [] } = {}) {
   const box = el("div", { class: "reply", "data-reply-id": String(reply.reply_id) });
   const texts = reply.messages.map((m) => m.text).filter(Boolean);
+  const lastWithText = reply.messages.map((m) => Boolean(patientLines(m.text).length)).lastIndexOf(true);
   reply.messages.forEach((m, i) => {
-    if (!m.text) return;
-    const bubble = el("div", { class: "bubble bot", text: m.text });
-    if (i === reply.messages.length - 1 && reply.citations && reply.citations.length) {
-      bubble.append(citationList(reply.citations));
-    }
-    box.append(el("div", { class: "row bot" }, bubble));
+    if (!patientLines(m.text).length) return;
+    box.append(el("div", { class: "row bot" }, answerBubble(m.text, i === lastWithText ? reply.citations : null)));
   });
-  if ((reply.fallback || reply.handoff) && reply.human_help) {
+  if (needsHelpLine(reply)) {
     box.append(el("div", { class: "row bot" }, el("div", { class: "bubble bot handoff", text: `人工服务：${reply.human_help}` })));
   }
   const buttons = reply.messages.flatMap((m) => m.buttons || []);
   if (buttons.length && onButton) {
-    box.append(el("div", { class: "quick-replies" },
+    box.append(el("div", { class: "quick-replies", role: "group", "aria-label": "您可能还想问" },
       buttons.map((b) => el("button", { type: "button", class: "quick", text: b.title, onclick: () => onButton(b) }))));
+  }
+  if (extraButtons.length) {
+    box.append(el("div", { class: "nav-actions" },
+      extraButtons.map((b) => el("button", { type: "button", class: `nav ${b.kind || ""}`, text: b.title, onclick: b.onclick }))));
   }
   const tools = el("div", { class: "reply-tools" });
   if (onSpeak && texts.length) {
-    tools.append(el("button", { type: "button", class: "tool speak", text: "🔊 朗读", onclick: () => onSpeak(texts.join("。")) }));
+    tools.append(el("button", { type: "button", class: "tool speak", text: "🔊 朗读", onclick: () => onSpeak(speakableText(reply)) }));
   }
   if (onFeedback && !reply.expect_input) {
     const rate = (rating) => () => {

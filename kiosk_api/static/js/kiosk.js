@@ -1,67 +1,99 @@
-// Lobby kiosk: big topic buttons, conversation, on-screen keypad for card/PIN, read-aloud,
-// and an inactivity countdown that ends the session and wipes the screen.
+// Lobby kiosk, touch only: topic tiles → sub-topics → common questions (three taps to an answer), each answer
+// followed by related questions and "返回上一级"; on-screen keypad for card/PIN; read-aloud through the
+// browser's Chinese voice or the server's engine; 大字 and 高对比; an inactivity warning that one tap extends.
 import { ChatSession, loadConfig } from "./api.js";
-import { botReply, el, maskedEcho, noticeBubble, typingIndicator, userBubble } from "./dom.js";
+import { speakableText } from "./answer.js";
+import { botReply, el, maskedEcho, noticeBubble, retireButtons, typingIndicator, userBubble } from "./dom.js";
+import { DirectoryFinder, institutionCards } from "./institutions.js";
+import { loadTopicTree, TopicBrowser } from "./navigation.js";
+import { Speaker } from "./speech.js";
+import { fetchStatement, printStatement, statementView } from "./statement.js";
 
-// Common questions offered per topic (wording for the buttons only; answers always come from the assistant).
-const TOPICS = {
-  reimbursement: { label: "报销比例", questions: ["住院报销比例是多少", "起付线和封顶线是多少", "门诊看病能报销吗", "住院超过封顶线怎么办"] },
-  special_disease: { label: "门诊慢特病", questions: ["门诊特殊病怎么申请", "慢特病认定要准备哪些材料", "慢特病门诊费用怎么报销"] },
-  remote_filing: { label: "异地就医", questions: ["异地就医备案怎么办理", "异地备案需要什么材料", "在外地看病能直接结算吗", "没备案在外地看病怎么报销"] },
-  catalog: { label: "药品目录", questions: ["甲类药和乙类药有什么区别", "乙类药品要自己付多少", "哪些药医保不报销"] },
-  policy: { label: "就医须知", questions: ["看病要带什么证件", "哪些医疗费用医保不管", "医保卡可以借给家人用吗"] },
-};
 const KEYPAD = {
   card_number: { title: "请输入医保卡号", max: 20, masked: false, letterX: false },
   pin: { title: "请输入医保卡密码", max: 12, masked: true, letterX: false },
   otp: { title: "请输入短信验证码", max: 8, masked: true, letterX: false },
   id_last6: { title: "请输入身份证号后六位", max: 6, masked: false, letterX: true },
 };
+const SECRET = new Set(["pin", "otp"]);
+// Never read aloud on its own in a lobby: the account view (the patient can still tap 🔊 on it).
+const PRIVATE_INTENTS = new Set(["check_balance", "forgot_pin"]);
+// WCAG 2.2.1: at least 20 s to answer the "still there?" warning.
+const MIN_COUNTDOWN_SECONDS = 20;
 
 const $ = (id) => document.getElementById(id);
 const home = $("home");
+const browse = $("browse");
 const conversation = $("conversation");
 const transcript = $("transcript");
+const directory = new DirectoryFinder($("directory"), { onBack: () => resetKiosk() });
 const input = $("ask-input");
-const canSpeak = "speechSynthesis" in window && "SpeechSynthesisUtterance" in window;
 
 let config;
+let browser;
 let busy = false;
 let autoSpeak = false;
 const session = new ChatSession("kiosk", {
   onRestart: () => transcript.append(noticeBubble("上一次对话已结束，已为您重新开始。")),
+});
+const speaker = new Speaker({
+  onState: (state, detail) => {
+    document.body.dataset.speech = state;
+    if (detail && state !== "error") document.body.dataset.speechEngine = detail;
+    $("speech-status").textContent = { speaking: "正在朗读", loading: "正在准备朗读", error: "暂时无法朗读" }[state] || "";
+  },
 });
 
 function scrollToEnd() {
   transcript.lastElementChild?.scrollIntoView({ block: "end", behavior: "smooth" });
 }
 
-function showConversation() {
-  home.hidden = true;
-  conversation.hidden = false;
+function showScreen(name) {
+  home.hidden = name !== "home";
+  conversation.hidden = name !== "conversation";
+  if (name !== "browse") browser.hide();
+  if (name === "directory") directory.open();
+  else directory.reset();
 }
 
-function speak(text) {
-  if (!canSpeak) return;
-  speechSynthesis.cancel();
-  const utterance = new SpeechSynthesisUtterance(text);
-  utterance.lang = "zh-CN";
-  utterance.rate = 0.9;
-  const voice = speechSynthesis.getVoices().find((v) => /^zh([-_]CN)?/i.test(v.lang));
-  if (voice) utterance.voice = voice;
-  speechSynthesis.speak(utterance);
+// Verified: the statement comes from kiosk_api directly (never through the chat) and can be printed.
+async function showStatement() {
+  try {
+    const statement = await fetchStatement(session.id);
+    transcript.append(statementView(statement, { printable: true, onPrint: printStatement }));
+  } catch (err) {
+    transcript.append(noticeBubble(err.message, "error"));
+  }
+  scrollToEnd();
 }
 
-async function ask(message, shownAs) {
+function goHome() {
+  showScreen("home");
+  window.scrollTo(0, 0);
+}
+
+// Where "返回上一级" after an answer goes: the list the question was tapped from, else the answer's place.
+function backTo(place) {
+  if (place && place.topic && browser.has(place.topic)) {
+    showScreen("browse");
+    browser.show(place.topic, place.subtopic);
+  } else {
+    goHome();
+  }
+}
+
+async function ask(message, shownAs, place = null) {
   if (busy) return;
   busy = true;
-  showConversation();
+  speaker.cancel();
+  showScreen("conversation");
+  retireButtons(transcript);
   transcript.append(userBubble(shownAs ?? message));
   const typing = typingIndicator();
   transcript.append(typing);
   scrollToEnd();
   try {
-    showReply(await session.send(message));
+    showReply(await session.send(message), place);
   } catch (err) {
     transcript.append(noticeBubble(err.message, "error"));
   } finally {
@@ -71,13 +103,21 @@ async function ask(message, shownAs) {
   }
 }
 
-function showReply(reply) {
+function showReply(reply, place) {
+  const answerPlace = place || (reply.topic ? { topic: reply.topic, subtopic: reply.subtopic } : null);
+  const extraButtons = reply.expect_input ? [] : [
+    { title: "⬅ 返回上一级", kind: "back", onclick: () => backTo(answerPlace) },
+  ];
   transcript.append(botReply(reply, {
     onButton: (b) => ask(b.payload, b.title),
     onFeedback: sendFeedback,
-    onSpeak: canSpeak ? speak : null,
+    onSpeak: (text) => speaker.speak(text),
+    extraButtons,
   }));
-  if (autoSpeak) speak(reply.messages.map((m) => m.text).join("。"));
+  if (reply.institutions?.length) transcript.append(institutionCards(reply.institutions));
+  if (reply.show_statement) showStatement();
+  const secret = SECRET.has(reply.expect_input);
+  if (autoSpeak && !secret && !PRIVATE_INTENTS.has(reply.intent)) speaker.speak(speakableText(reply));
   if (reply.expect_input && KEYPAD[reply.expect_input]) openKeypad(reply.expect_input);
 }
 
@@ -97,14 +137,11 @@ async function sendFeedback(reply, rating) {
   scrollToEnd();
 }
 
-function showTopic(topic) {
-  const { label, questions } = TOPICS[topic];
-  showConversation();
-  transcript.append(el("div", { class: "row bot" },
-    el("div", { class: "bubble bot", text: `${label}：请点选下面的常见问题，或在下方输入您的问题。` })));
-  transcript.append(el("div", { class: "quick-replies" },
-    questions.map((q) => el("button", { type: "button", class: "quick", text: q, onclick: () => ask(q) }))));
-  scrollToEnd();
+function openTopic(button) {
+  showScreen("browse");
+  if (!browser.show(button.dataset.topic)) {  // no tree for this tile: ask its title as a question
+    ask(button.querySelector(".label")?.textContent || button.firstChild.textContent);
+  }
 }
 
 function showHuman() {
@@ -121,13 +158,18 @@ function renderKeypad() {
   $("keypad-display").textContent = keypadValue
     ? (spec.masked ? "●".repeat(keypadValue.length) : keypadValue)
     : "　";
+  $("keypad-readback").disabled = !keypadValue;
 }
 
 function openKeypad(kind) {
   keypadKind = kind;
   keypadValue = "";
+  // Nothing is spoken while a PIN or code is typed; the card number only when the patient asks.
+  speaker.muted = SECRET.has(kind);
+  if (speaker.muted) speaker.cancel();
   $("keypad-title").textContent = KEYPAD[kind].title;
   $("key-x").disabled = !KEYPAD[kind].letterX;
+  $("keypad-readback").hidden = kind !== "card_number";
   $("keypad").hidden = false;
   renderKeypad();
 }
@@ -136,6 +178,7 @@ function closeKeypad() {
   $("keypad").hidden = true;
   keypadKind = null;
   keypadValue = "";
+  speaker.muted = false;
 }
 
 function pressKey(key) {
@@ -152,7 +195,24 @@ function submitKeypad() {
   ask(value, maskedEcho(kind, value));
 }
 
-// ---- inactivity: countdown, then end the session and wipe everything ----
+// ---- 大字 and 高对比 (for this patient only: a reset puts the screen back to normal) ----
+function setToggle(button, on, label) {
+  button.setAttribute("aria-pressed", String(on));
+  button.textContent = `${label}：${on ? "开" : "关"}`;
+}
+
+function setDisplay(kind, on) {
+  document.documentElement.classList.toggle(kind, on);
+  setToggle($(`${kind}-toggle`), on, kind === "large" ? "🔠 大字" : "◐ 高对比");
+}
+
+function setAutoSpeak(on) {
+  autoSpeak = on;
+  setToggle($("speak-toggle"), on, "🔊 自动朗读");
+  if (!on) speaker.cancel();
+}
+
+// ---- inactivity: a warning with a countdown that one tap extends, then end the session and wipe ----
 let idleTimer = null;
 let countdownTimer = null;
 
@@ -169,6 +229,7 @@ function startCountdown() {
   let left = config.countdown_seconds;
   $("idle-count").textContent = String(left);
   $("idle-overlay").hidden = false;
+  $("idle-continue").focus();
   countdownTimer = setInterval(() => {
     left -= 1;
     $("idle-count").textContent = String(left);
@@ -185,13 +246,15 @@ function stopCountdown() {
 async function resetKiosk() {
   stopCountdown();
   closeKeypad();
-  if (canSpeak) speechSynthesis.cancel();
+  speaker.cancel();
   $("human-panel").hidden = true;
   transcript.replaceChildren();
+  document.querySelector(".receipt-copy")?.remove();
   input.value = "";
-  conversation.hidden = true;
-  home.hidden = false;
-  window.scrollTo(0, 0);
+  setDisplay("large", false);
+  setDisplay("contrast", false);
+  setAutoSpeak(false);
+  goHome();
   await session.end();
   armIdleTimer();
 }
@@ -202,19 +265,30 @@ function onActivity() {
 }
 
 async function main() {
-  config = await loadConfig();
+  const [cfg, tree] = await Promise.all([loadConfig(), loadTopicTree()]);
+  config = cfg;
+  config.countdown_seconds = Math.max(config.countdown_seconds, MIN_COUNTDOWN_SECONDS);
   // ?idle=…&countdown=… shorten the timers for a demonstration or a test run.
   const params = new URLSearchParams(location.search);
   for (const [param, key] of [["idle", "idle_seconds"], ["countdown", "countdown_seconds"]]) {
     const value = Number(params.get(param));
     if (value > 0) config[key] = value;
   }
-  $("idle-hint").textContent = `${config.idle_seconds} 秒无操作会自动清屏`;
+  $("idle-hint").textContent = `${config.idle_seconds} 秒无操作会先提醒您，再自动清屏`;
+  $("idle-extend").textContent = String(config.idle_seconds);
   input.maxLength = config.max_message_chars;
 
-  document.querySelectorAll(".topic[data-topic]").forEach((b) => b.addEventListener("click", () => showTopic(b.dataset.topic)));
+  browser = new TopicBrowser(tree, {
+    section: browse, title: $("browse-title"), path: $("browse-path"), choices: $("browse-choices"),
+    onAsk: (q, place) => ask(q.payload, q.text, place),
+    onHome: goHome,
+  });
+  document.querySelectorAll(".topic[data-topic]").forEach((b) => b.addEventListener("click", () => openTopic(b)));
+  $("browse-back").addEventListener("click", () => browser.back());
+  $("browse-home").addEventListener("click", goHome);
   document.querySelector("[data-action=balance]").addEventListener("click", () => ask("我要查医保个人账户余额", "余额查询"));
   document.querySelector("[data-action=human]").addEventListener("click", showHuman);
+  document.querySelector("[data-action=directory]").addEventListener("click", () => showScreen("directory"));
   $("human-inline").addEventListener("click", showHuman);
   $("human-close").addEventListener("click", () => { $("human-panel").hidden = true; });
   $("home-button").addEventListener("click", resetKiosk);
@@ -230,6 +304,9 @@ async function main() {
   document.querySelectorAll("#keypad [data-key]").forEach((b) => b.addEventListener("click", () => pressKey(b.dataset.key)));
   $("keypad-ok").addEventListener("click", submitKeypad);
   $("keypad-clear").addEventListener("click", () => { keypadValue = ""; renderKeypad(); });
+  $("keypad-readback").addEventListener("click", () => {
+    if (keypadKind === "card_number") speaker.speakDigits(keypadValue);
+  });
   $("keypad-cancel").addEventListener("click", () => {
     closeKeypad();
     transcript.append(noticeBubble("已取消输入。需要时可以重新点“余额查询”。"));
@@ -243,14 +320,9 @@ async function main() {
     event.preventDefault();
   });
 
-  const speakToggle = $("speak-toggle");
-  if (!canSpeak) speakToggle.hidden = true;
-  speakToggle.addEventListener("click", () => {
-    autoSpeak = !autoSpeak;
-    speakToggle.setAttribute("aria-pressed", String(autoSpeak));
-    speakToggle.textContent = `🔊 自动朗读：${autoSpeak ? "开" : "关"}`;
-    if (!autoSpeak) speechSynthesis.cancel();
-  });
+  $("large-toggle").addEventListener("click", () => setDisplay("large", !document.documentElement.classList.contains("large")));
+  $("contrast-toggle").addEventListener("click", () => setDisplay("contrast", !document.documentElement.classList.contains("contrast")));
+  $("speak-toggle").addEventListener("click", () => setAutoSpeak(!autoSpeak));
 
   for (const type of ["pointerdown", "keydown", "input", "touchstart", "wheel"]) {
     document.addEventListener(type, onActivity, { capture: true, passive: true });

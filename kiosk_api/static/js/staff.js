@@ -1,6 +1,7 @@
 // Staff console: results as you type (debounced), topic filters, keyboard navigation, copy with source.
 import { api } from "./api.js";
 import { el } from "./dom.js";
+import { staffDirectoryFilters, staffDirectoryItem } from "./institutions.js";
 
 const input = document.getElementById("q");
 const results = document.getElementById("results");
@@ -12,6 +13,7 @@ let topic = "";
 let selected = -1;
 let pending = null;
 let timer = null;
+let directoryParams = null;  // adds the directory tab's filters to a query, once its filters are built
 
 function setStatus(text, isError = false) {
   status.textContent = text;
@@ -48,8 +50,10 @@ async function copyText(text, item) {
 
 function policyItem(hit, terms) {
   const answer = `${hit.text}\n（来源：《${hit.doc}》${hit.section}）`;
-  const item = el("li", { class: "result", tabindex: "-1", "aria-selected": "false" },
-    el("div", { class: "source" }, el("strong", { text: `《${hit.doc}》` }), ` ${hit.section}`),
+  const item = el("li", { class: "result", tabindex: "-1" },
+    el("div", { class: "source" }, el("strong", { text: `《${hit.doc}》` }), ` ${hit.section}`,
+      // The match score is for staff only: patients' screens never show it.
+      el("span", { class: "score", text: `匹配度 ${Math.round(hit.confidence * 100)}%` })),
     markedText(hit.text, hit.highlights),
     el("div", { class: "actions" },
       el("button", { type: "button", class: "copy", text: "复制答案" }),
@@ -65,7 +69,7 @@ const BADGES = { 甲类: "jia", 乙类: "yi", 目录外: "out" };
 function drugItem(drug) {
   const details = [drug.dosage_form, drug.restriction && `限制：${drug.restriction}`, drug.note].filter(Boolean).join("　");
   const answer = `${drug.name}：${drug.category}${drug.restriction ? `，${drug.restriction}` : ""}（来源：${drug.source}）`;
-  const item = el("li", { class: "result", tabindex: "-1", "aria-selected": "false" },
+  const item = el("li", { class: "result", tabindex: "-1" },
     el("div", { class: "text" }, el("strong", { text: drug.name }), " ", el("span", { class: `badge ${BADGES[drug.category] || ""}`, text: drug.category })),
     details ? el("div", { class: "source", text: details }) : null,
     el("div", { class: "source", text: `来源：${drug.source}` }),
@@ -80,7 +84,8 @@ function select(index) {
   const items = [...results.children];
   if (!items.length) return;
   selected = Math.max(-1, Math.min(index, items.length - 1));
-  items.forEach((item, i) => item.setAttribute("aria-selected", String(i === selected)));
+  // aria-current (allowed on a list item; aria-selected is not): the chosen result, also outlined.
+  items.forEach((item, i) => (i === selected ? item.setAttribute("aria-current", "true") : item.removeAttribute("aria-current")));
   if (selected === -1) {
     input.focus();
   } else {
@@ -89,7 +94,37 @@ function select(index) {
   }
 }
 
+function directoryItem(card) {
+  const { item, text } = staffDirectoryItem(card);
+  item.querySelector(".copy").addEventListener("click", () => copyText(text, item));
+  item.copy = () => copyText(text, item);
+  item.open = () => {};
+  return item;
+}
+
+async function searchDirectory() {
+  pending?.abort();
+  pending = new AbortController();
+  const params = new URLSearchParams({ limit: "20" });
+  const query = input.value.trim();
+  if (query) params.set("q", query);
+  directoryParams?.(params);
+  setStatus("正在检索……");
+  try {
+    const data = await api(`/api/institutions?${params}`, { signal: pending.signal });
+    results.replaceChildren(...data.institutions.map(directoryItem));
+    selected = -1;
+    setStatus(data.total ? `共 ${data.total} 家${data.origin ? "，由近到远" : ""}（数据：${data.source}）`
+      : (data.suggestions.length ? `没有找到。相近的有：${data.suggestions.join("、")}` : "名录里没有符合条件的机构。"));
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    results.replaceChildren();
+    setStatus(err.message, true);
+  }
+}
+
 async function search() {
+  if (mode === "directory") return searchDirectory();
   const query = input.value.trim();
   pending?.abort();
   if (!query) {
@@ -138,7 +173,17 @@ function main() {
     mode = button.dataset.mode;
     document.querySelectorAll(".mode").forEach((b) => b.setAttribute("aria-selected", String(b === button)));
     document.getElementById("topics").hidden = mode !== "policy";
-    input.placeholder = mode === "policy" ? "输入问题或关键词，例如：外配处方保存多久" : "输入药品名、拼音或首字母，例如：阿莫西林 / amxl";
+    document.getElementById("inst-filters").hidden = mode !== "directory";
+    if (mode === "directory" && !directoryParams) {
+      staffDirectoryFilters(document.getElementById("inst-filters"), search)
+        .then((fn) => { directoryParams = fn; search(); })
+        .catch((err) => setStatus(err.message, true));
+    }
+    input.placeholder = {
+      policy: "输入问题或关键词，例如：外配处方保存多久",
+      catalog: "输入药品名、拼音或首字母，例如：阿莫西林 / amxl",
+      directory: "机构名称、简称、拼音首字母，可留空只按条件筛选，例如：市一医院 / syyy",
+    }[mode];
     search();
     input.focus();
   }));

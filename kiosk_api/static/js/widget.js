@@ -1,6 +1,8 @@
 // WeChat-style chat widget (phones, or inside the iframe that /widget.js embeds on any site).
 import { ChatSession, loadConfig } from "./api.js";
-import { botReply, maskedEcho, noticeBubble, typingIndicator, userBubble } from "./dom.js";
+import { botReply, maskedEcho, noticeBubble, retireButtons, typingIndicator, userBubble } from "./dom.js";
+import { institutionCards } from "./institutions.js";
+import { fetchStatement, statementView } from "./statement.js";
 
 const messages = document.getElementById("messages");
 const form = document.getElementById("composer");
@@ -35,6 +37,7 @@ async function ask(message, shownAs) {
   busy = true;
   sendButton.disabled = true;
   document.getElementById("starters")?.remove();
+  retireButtons(messages);
   messages.append(userBubble(shownAs ?? message));
   const typing = typingIndicator();
   messages.append(typing);
@@ -43,6 +46,8 @@ async function ask(message, shownAs) {
     const reply = await session.send(message);
     typing.remove();
     messages.append(botReply(reply, { onButton: (b) => ask(b.payload, b.title), onFeedback: sendFeedback }));
+    if (reply.institutions?.length) messages.append(institutionCards(reply.institutions));
+    if (reply.show_statement) messages.append(statementView(await fetchStatement(session.id)));
     setInputMode(reply.expect_input);
   } catch (err) {
     typing.remove();

@@ -1,0 +1,125 @@
+"""Speech act gate: a form or a personal lookup starts only when the patient asks for that action.
+
+DIET tells *what* a message is about; it is weak at telling "how does X work?" from "do X for me". A
+question about how the personal account works must not start the balance verification, and "职工医保住院能
+报多少" must first get the documented figures, not the estimate form. This classifier runs after DIET and
+turns an action intent into its informational twin unless the message carries a request (帮我/我要/查一下/
+算算…), the data the action needs (an amount of money for the estimate), or a reference to the patient's own
+account. The answer to the informational intent then offers the action as a button, so nothing is lost.
+
+It also keeps small talk to short messages: "你好，我想问一下异地就医要备案吗" is a question, not a greeting.
+
+Button payloads ("/check_balance") are never changed: a tap is an explicit request. Standard library only
+(runs in the Rasa venv).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+# Asking someone to do something (imperatives and "I want to …"), in Mandarin and common regional forms.
+REQUEST = re.compile(
+    r"帮我|帮忙|帮.{0,2}[查算办弄看]|给我|替我|麻烦|我要|我想要|我想[办查算申弄备做开]|我来[办查]|想办|要办|办一下|"
+    r"办理一下|开始|申请一下|查一下|查查|查下|查询|查个|看一下我|看看我|算一下|算算|算下|计算|估算|测算|"
+    r"指引|向导|教我|带我|一步步|一步一步|整一下|弄一下"
+)
+# "I would like to know / ask": an inquiry even when it contains 我想.
+INQUIRY = re.compile(r"想知道|想问|想了解|请问|问一下|问问|咨询|了解一下|打听")
+# An amount of money: the estimate form has something to compute.
+AMOUNT = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:万|千|元|块|w|k)?|[一二两三四五六七八九十百千]+[万千百]|[一二两三四五六七八九]千"
+)
+# The patient's own account or its state (not how accounts work in general).
+OWN_ACCOUNT = re.compile(
+    r"我的|我卡|我医保|我账户|我个人账户|我个账|本人|我还|我这|余额|还剩|剩多少|还有多少钱|有多少钱|里有钱|有钱吗"
+)
+QUESTION = re.compile(
+    r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|要不要|需不需要|用不用|是否|怎么|如何|什么|啥|哪|多少|"
+    r"多久|几|谁|为什么|咋|想问|问一下|请问|咨询"
+)
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def wants_action(intent: str, text: str) -> bool:
+    """Whether a message classified as the action ``intent`` asks for the action itself."""
+    if INQUIRY.search(text) and not re.search(r"帮我|给我|替我", text):
+        return False
+    if intent == "estimate_reimbursement":
+        return bool(AMOUNT.search(text) or REQUEST.search(text))
+    if intent == "check_balance":
+        return bool(REQUEST.search(text) or OWN_ACCOUNT.search(text) or len(CJK.findall(text)) <= 6)
+    return bool(REQUEST.search(text))
+
+
+def is_small_talk_only(text: str, small_talk_chars: int = 8) -> bool:
+    """Short, or long without a question in it ("好的谢谢你啊小助手")."""
+    return len(CJK.findall(text)) <= small_talk_chars or not QUESTION.search(text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ActionRequestGate(GraphComponent, IntentClassifier):
+    """Relabels action intents the message does not request, and long questions taken for small talk."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "informational": {
+                "estimate_reimbursement": "ask_reimbursement",
+                "guide_remote_filing": "ask_remote_filing",
+                "guide_special_disease": "ask_special_disease",
+                "check_balance": "ask_policy",
+            },
+            "small_talk": ["greet", "thank", "affirm", "goodbye"],
+            "question_fallback": "ask_policy",
+        }
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.informational: dict[str, str] = dict(config["informational"])
+        self.small_talk = frozenset(config["small_talk"])
+        self.question_fallback: str = config["question_fallback"]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ActionRequestGate:
+        return cls(config)
+
+    def relabel(self, intent: str, text: str, ranking: list[dict[str, Any]]) -> str | None:
+        """The intent this message should have instead of ``intent``, or None to keep it."""
+        if intent in self.informational and not wants_action(intent, text):
+            return self.informational[intent]
+        if intent in self.small_talk and not is_small_talk_only(text):
+            others = [r.get(INTENT_NAME_KEY) for r in ranking if r.get(INTENT_NAME_KEY) not in self.small_talk]
+            topical = [name for name in others if name and name.startswith("ask_")]
+            return topical[0] if topical else self.question_fallback
+        return None
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = message.get(INTENT) or {}
+            name = intent.get(INTENT_NAME_KEY)
+            if not name or text.startswith("/"):
+                continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            new = self.relabel(str(name), text, ranking)
+            if new and new != name:
+                message.set(INTENT, {**intent, INTENT_NAME_KEY: new}, add_to_output=True)
+        return messages

@@ -1,0 +1,32 @@
+"""Start the Rasa server with its HTTP API token taken from the environment (runs inside ``.venv-rasa``).
+
+    python -m bot.rasa_server run --enable-api --model ... (every ``rasa`` argument except ``--auth-token``)
+
+``rasa run --auth-token TOKEN`` would put the token on the command line, where any local user sees it with
+``ps``. Here the token comes from ``YIBAO_RASA_TOKEN`` (the stack sets it; a process's environment is readable
+by its owner only) or the token file in the data directory, and is handed to Rasa inside this process:
+``/proc/<pid>/cmdline`` keeps the arguments this module was started with. Every log record Rasa writes is
+redacted (``yibao.logging.install_record_redaction``).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from yibao.logging import install_record_redaction
+from yibao.settings import get_settings
+
+
+def main() -> None:
+    arguments = sys.argv[1:]
+    if any(a in {"--auth-token", "-t"} or a.startswith("--auth-token=") for a in arguments):
+        raise SystemExit("bot.rasa_server: pass the token in YIBAO_RASA_TOKEN, not on the command line")
+    install_record_redaction()  # card numbers in payloads, PINs typed anywhere: masked before any log handler
+    sys.argv = ["rasa", *arguments, "--auth-token", get_settings().rasa_token]
+    from rasa.__main__ import main as rasa_main
+
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,619 @@
+"""From retrieved passages to an answer that answers what was asked — or an honest "the documents do not say".
+
+Retrieval finds passages *about* the question's words; that is not the same as answering it. A question about
+a foreign insurance plan still retrieves some passage with a figure in it. So before quoting, each candidate
+sentence is checked against the question:
+
+1. **Its key terms are covered.** The content words of the clause that asks (POS-filtered: nouns, verbs,
+   adjectives, names), weighted by how specific they are in the documents (IDF; a word the documents never use
+   weighs most), must be present in the sentence, its neighbours or its section headings, directly or through a
+   synonym of the lexicon. A story told before the question does not count against the answer.
+2. **Its type is carried.** "多久" needs a time span in the sentence, "多少钱/报多少" a figure, "几个/几名" a
+   count, "在哪" an office or place, "要什么材料" a document or certificate.
+3. **Its place and year exist.** A city or year that the documents never name is not passed off as covered:
+   asking for a figure there is refused; a general question is answered with that said.
+
+The answer's text is the answering sentence(s) whole, in the documents' words (never paraphrased, so every
+figure is the source's); where none passes, the outcome is a refusal with the nearest point the documents do
+make. Thresholds are set by the reasoning in each constant's comment, not fitted to a question set.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba.posseg
+
+from knowledge.spelling import respell
+from knowledge.text import normalize_query
+from knowledge.words import STOPWORDS, synonym_map, tokenizer
+
+# Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
+# carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
+_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百]+)"
+KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "how_long": (
+        re.compile(
+            r"多久|提前好久|要好久|多长时间|多长期限|期限|有效期|时限|几天|多少天|几个月|多少个月|几年|多少年|几个工作日|什么时候|何时|多快"
+        ),
+        re.compile(
+            r"(?:\d{1,3}(?:\.\d+)?|[一二三四五六七八九十两半百]+)\s*个?(?:工作日|日|天|月|年|小时|周|星期)(?!度)|"
+            r"当[日天月]|即时|实时|每[年月周天日]|每季度|每个月|按月|按季"
+        ),
+    ),
+    "how_much": (
+        re.compile(
+            r"多少(?!个|名|家|种|类|项|次|位|人|张|盒|天|日|年|月|时间|小时|分钟|周)|多少钱|报多少|能报多少|给报多少|报几成|几成|百分之几|百分之多少|多少比例|比例是多少|比例多少|交多少|"
+            r"缴多少|付多少|出多少|花多少|起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
+        ),
+        re.compile(
+            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万|块)|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍"
+        ),
+    ),
+    "how_many": (
+        re.compile(r"几(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)"),
+        re.compile(rf"{_NUM}\s*(?:个|名|家|种|类|项|次|位|人|张|盒)"),
+    ),
+    "where": (
+        re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个部门|哪个窗口|找谁|找哪|哪个单位|到哪"),
+        re.compile(
+            r"(?:到|在|去|向|于|通过|由|经)\S{0,10}?(?:医院|药店|机构|社区|单位|科室|中心|部门)|经办机构|医保局|医保中心|"
+            r"窗口|服务台|大厅|医保办|医保科|网上|网站|平台|APP|触摸屏|参保地|就医地|当地"
+        ),
+    ),
+    "materials": (
+        re.compile(r"材料|证件|证明|带什么|带啥|拿什么|要什么东西|哪些资料|资料|手续"),
+        re.compile(
+            r"身份证|证件|证明|材料|病历|诊断|发票|票据|清单|申请表|表格|复印件|资料|医保卡|社保卡|医疗卡|授权|处方"
+        ),
+    ),
+}
+QUANTITY_KINDS = frozenset({"how_long", "how_much", "how_many"})
+# The unit a question asks in, and the units a sentence gives (天 and 日, 月 and 个月 are the same unit).
+_ASKED_UNIT = re.compile(r"(?:几|多少)个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
+_GIVEN_UNIT = re.compile(rf"{_NUM}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
+_UNIT_ALIASES = {"天": "日", "星期": "周", "位": "名", "人": "名"}
+# Rules say what must or may be done; reports say what was achieved. Patients ask about rules.
+NORMATIVE = re.compile(r"应当|应|须|必须|可以|可|不得|不能|不予|禁止|严禁|按照|执行|实行|享受|纳入|一般为|一般不")
+REPORT = re.compile(
+    r"[xX×]{2}年|20[xX]{2}|\d{4}年.{0,12}(?:完成|实现|达到|共|累计)|全[县市区省]|我[县市区局院]|本[县区]|"
+    r"人次|同比|增长|完成.{0,8}任务|共计|累计"
+)
+# A clause that asks: question words, particles and the question mark.
+ASKS = re.compile(
+    r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|几|谁|为什么|咋|"
+    r"行不行|好不好|对不对|成不成|中不中|不$"
+)
+_CLAUSE = re.compile(r"[^，。！？；,.!?;\s]+[，。！？；,.!?;]?")
+_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
+# Parts of speech that carry what a question is about (jieba tags): nouns, verbs, adjectives, idioms, names.
+_CONTENT_POS = ("n", "v", "a", "l", "i", "j", "vn", "nz", "eng")
+# Words patients wrap questions in, which no passage answers: discourse adverbs, hedges, people.
+FILLERS = frozenset(
+    [
+        "大概",
+        "大约",
+        "一般",
+        "听说",
+        "好像",
+        "真的",
+        "反正",
+        "其实",
+        "到底",
+        "究竟",
+        "具体",
+        "情况",
+        "时候",
+        "问题",
+        "的话",
+        "就是",
+        "还是",
+        "或者",
+        "然后",
+        "已经",
+        "之前",
+        "以前",
+        "一直",
+        "最近",
+        "知道",
+        "想",
+        "想问",
+        "问问",
+        "问下",
+        "请教",
+        "咨询",
+        "了解",
+        "告诉",
+        "说",
+        "觉得",
+        "感觉",
+        "办法",
+        "东西",
+        "事",
+        "事情",
+        "麻烦",
+        "谢谢",
+        "您好",
+        "你好",
+        "老人",
+        "家里",
+        "老公",
+        "老婆",
+        "爱人",
+        "丈夫",
+        "妻子",
+        "媳妇",
+        "爸",
+        "妈",
+        "爸爸",
+        "妈妈",
+        "父亲",
+        "母亲",
+        "老爸",
+        "老妈",
+        "孩子",
+        "儿子",
+        "女儿",
+        "小孩",
+        "闺女",
+        "爷爷",
+        "奶奶",
+        "外公",
+        "外婆",
+        "姥姥",
+        "姥爷",
+        "公公",
+        "婆婆",
+        "岳父",
+        "岳母",
+        "哥哥",
+        "姐姐",
+        "弟弟",
+        "妹妹",
+        "老伴",
+        "亲戚",
+        "朋友",
+        "同事",
+        "邻居",
+        "家人",
+        "家属",
+        "人家",
+        "大家",
+        "自己",
+        "本人",
+        "咱们",
+        "俺",
+        "一家人",
+        "家里人",
+        "行不行",
+        "好不好",
+        "对不对",
+        "不能",
+        "不可以",
+        "不行",
+        "可以",
+        "能够",
+        "需要",
+        "应该",
+        "钱",
+    ]
+)
+# 1. A sentence answers when it (with its neighbours and headings) covers at least this share of the key-term
+#    weight: two of three equally specific terms, so one missing term of three is tolerated but not two.
+MIN_COVERAGE = 0.62
+# ...and the question's most specific term is always covered, unless the question has four or more key terms
+# (long questions paraphrase; one miss among many is wording, not a different topic).
+ALLOW_TOP_MISS_FROM = 4
+# Retrieval must also find the passage at least weakly related (calibrated confidence, see knowledge.retrieve):
+# below this the match is coincidental overlap of common words.
+MIN_RETRIEVAL = 0.08
+CANDIDATE_PASSAGES = 8
+STORY_SHARE = 0.25
+# An asking clause whose key terms weigh less than one specific term of the documents names no topic.
+MIN_FOCUS_WEIGHT = 4.0
+# An unknown word that is not a noun (a verb or adverb in patients' words) weighs like a common document term.
+UNKNOWN_OTHER_WEIGHT = 2.0
+# A character this rare in jieba's dictionary (summed over the words containing it) is residue of lost bytes in
+# the scraped source ("服务剞理备案"), not text: such a sentence is shown with the gap marked, and ranks lower.
+RARE_CHAR_FREQ = 200
+DAMAGE_MARK = "〔原文此处缺损〕"
+MAX_ANSWER_CHARS = 170
+_HEADING_END = re.compile(
+    r"^([\u4e00-\u9fff]{2,10}?(?:原则|机制|要求|流程|规定|标准|办法|措施|范围|条件|程序|概述|体系|管理|监管|制度|职责|内容|方式))"
+)
+_LIST_MARKER = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]+、|[①-⑩])\s*"
+)
+_MODAL = frozenset("能可要会该想得去来")
+_LIGHT_CHARS = frozenset("里点在大好了下上着过回来去到得一把给们些个完掉起出进的地吧啥")
+_NOT_CONTENT = frozenset({"r", "p", "c", "u", "y", "m", "q", "f", "t", "e", "o", "zg", "x"})
+# Adverbs and distinguishing words count only where the documents use them (临时, 直接 — not 大概, 反正).
+_IF_KNOWN = frozenset({"d", "ad", "b", "z"})
+_NOUN_POS = ("n", "eng", "j")
+_KIN = (
+    "老公|老婆|爱人|丈夫|妻子|媳妇|爸爸|妈妈|父亲|母亲|老爸|老妈|儿子|女儿|孩子|小孩|闺女|爷爷|奶奶|外公|外婆|姥姥|姥爷|"
+    "公公|婆婆|岳父|岳母|哥哥|姐姐|弟弟|妹妹|老伴|亲戚|朋友|同事|邻居|家人|家属|别人|爸|妈|哥|姐|弟|妹"
+)
+_CARD = "医保卡|社保卡|医疗卡|医保码|电子凭证|个人账户|账户|卡"
+OTHERS_CARD = re.compile(
+    rf"(?:{_KIN}).{{0,5}}(?:拿|用|刷|借|持|带).{{0,4}}(?:{_CARD})|(?:{_KIN})的(?:{_CARD})|"
+    rf"(?:{_CARD}).{{0,4}}(?:借给|给|让)(?:我)?(?:{_KIN})"
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # respelled, simplified query
+    corrections: tuple[tuple[str, str], ...]
+    focus: str  # the clause(s) that ask
+    kinds: tuple[str, ...]
+    terms: dict[str, float]  # key term of the asking clause(s) -> weight
+    story: dict[str, float]  # key terms the documents know from the rest of the question -> weight
+    strict: frozenset[str]  # nouns the documents never use: no partial credit
+    unknown_places: tuple[str, ...]
+    unknown_years: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    hit: object  # knowledge.retrieve.Hit
+    text: str  # the answering sentence(s), whole, as shown to the patient
+    coverage: float
+    missing: tuple[str, ...]  # key terms not found
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: Question
+    findings: tuple[Finding, ...]  # empty for a refusal
+    refusal: str | None  # None | "not_in_documents" | "unknown_place" | "unknown_year"
+    nearest: Finding | None  # the best candidate that did not answer (for the refusal's "nearest point")
+    confidence: float
+
+
+# --- the question ---------------------------------------------------------------------------------------------
+
+
+def focus_of(text: str) -> str:
+    """The clauses that ask (and the clause before a bare "怎么办"), without the story told before them."""
+    clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
+    if len(clauses) <= 1:
+        return text
+    picked: list[int] = []
+    for i, clause in enumerate(clauses):
+        if ASKS.search(clause):
+            if len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6 and i and i - 1 not in picked:
+                picked.append(i - 1)
+            picked.append(i)
+    return "".join(clauses[i] for i in sorted(set(picked))) if picked else text
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(tokenizer())
+
+
+@lru_cache(maxsize=1)
+def _related() -> dict[str, frozenset[str]]:
+    """Each lexicon term -> the terms that mean the same (its canonical form and the canonical's aliases)."""
+    groups: dict[str, set[str]] = {}
+    for alias, canonical in synonym_map().items():
+        groups.setdefault(canonical, {canonical}).add(alias)
+    related: dict[str, frozenset[str]] = {}
+    for members in groups.values():
+        for term in members:
+            related[term] = related.get(term, frozenset()) | frozenset(members)
+    return related
+
+
+def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
+    """(word, part of speech) for the content words of ``text``, lexicon aliases folded into their canonical
+    term; question words, fillers and colloquial wrappers left out (``knows``: whether the documents use a word)."""
+    words: list[tuple[str, str]] = []
+    for pair in _pos_tokenizer().cut(text):
+        word, flag = pair.word.strip(), pair.flag
+        if flag in _IF_KNOWN:
+            if knows is not None and len(word) >= 2 and knows(word) and word not in FILLERS:
+                words.append((synonym_map().get(word, word), flag))
+            continue
+        if word in STOPWORDS or word in FILLERS or ASKS.fullmatch(word) or flag in _NOT_CONTENT:
+            continue
+        if len(word) < 2 and not (flag == "n" and "\u4e00" <= word <= "\u9fff"):  # 牙 in "种牙" is the topic
+            continue
+        if len(word) == 2 and word[0] in _MODAL and word[1:] not in FILLERS:  # "能刷", "要交": jieba glues the modal
+            continue
+        if flag.startswith(_CONTENT_POS) or flag == "eng":
+            words.append((synonym_map().get(word, word), flag))
+    return list(dict.fromkeys(words))
+
+
+def _wrapper(word: str) -> bool:
+    """A colloquial shell around one meaningful character: 卡里, 买点, 看看, 不问, 开在 — jieba glues them into
+    "words" the documents never use, which would otherwise count as topics the documents do not cover."""
+    return len(word) == 2 and (
+        word[0] == word[1] or word[0] in "不没别" or word[1] in _LIGHT_CHARS or word[0] in _LIGHT_CHARS
+    )
+
+
+def weigh(word: str, flag: str, kb) -> float:
+    """How much a key term matters: its specificity in the documents (IDF) when they use it; a noun they never
+    use weighs most (the question is about something else: 护工, 停车场); any other unknown word (a verb or
+    adverb in patients' words) weighs like an ordinary term, and a colloquial wrapper not at all."""
+    if kb.knows(word):
+        return kb.term_weight(word)
+    if _wrapper(word):
+        return 0.0
+    return kb.term_weight(word) if flag.startswith(_NOUN_POS) else UNKNOWN_OTHER_WEIGHT
+
+
+def _weighed(text: str, kb) -> dict[str, float]:
+    return {w: weigh(w, f, kb) for w, f in key_terms(text, kb.knows)}
+
+
+_KIND_WORDS = {
+    "how_long": frozenset({"有效期", "期限", "时限", "时间", "多长时间"}),
+    "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}),
+    "how_many": frozenset(),
+    "where": frozenset({"地方", "部门", "窗口"}),
+    "materials": frozenset({"材料", "证件", "资料", "证明", "手续", "东西"}),
+}
+
+
+def _destination(place: str, text: str) -> bool:
+    """ "去深圳住", "搬到杭州": where the patient goes for treatment, not whose figures are asked for (the rules
+    of the insured place apply there); "北京医保", "徐州的居民医保" name the insured place."""
+    i = text.find(place)
+    return bool(re.search(r"(?:去|到|往|赴|转|来|搬|在)$", text[max(0, i - 2) : i]))
+
+
+def understand(query: str, kb, whole_focus: bool = False) -> Question:
+    """``whole_focus``: every clause asks (a follow-up already joined to the question it continues)."""
+    spelled = respell(normalize_query(query), kb.vocabulary)
+    text = spelled.text
+    focus = text if whole_focus else focus_of(text)
+    terms = _weighed(focus, kb)
+    # "…开药只给开一个礼拜的，能不能一次多开点？": an asking clause that names nothing specific asks about
+    # the clause before it.
+    clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
+    while sum(terms.values()) < MIN_FOCUS_WEIGHT and focus != text and clauses:
+        start = text.find(focus) if focus in text else len(text)
+        before = [c for c in clauses if text.find(c) < start]
+        if not before:
+            break
+        focus = before[-1] + focus
+        terms = _weighed(focus, kb)
+    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(focus))
+    # What a question asks for is not what it is about: "要什么证件", "有效期多久" are checked as the asked type
+    # (a certificate named, a time span given), not as words the answer must repeat.
+    terms = {t: w for t, w in terms.items() if not any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
+    # Someone else's card: "我儿子拿我的医保卡", "用我妈的社保卡" ask about using a card that is not one's own.
+    if OTHERS_CARD.search(text) and "他人" not in terms:
+        terms["他人"] = kb.term_weight("他人")
+        text = f"{text}（他人）"
+    # What the story before the question says (算工伤, 没备案) counts too, as a quarter of the coverage, where
+    # the documents speak of it at all: the rest of a story (摔下来, 架子) is narrative, not the question.
+    story = {w: kb.term_weight(w) for w, _ in key_terms(text, kb.knows) if w not in terms and kb.knows(w)}
+    places = tuple(p for p in kb.places_in(text) if not kb.mentions(p) and not _destination(p, text))
+    years = tuple(y for y in _YEAR.findall(text) if not kb.mentions(y.replace(" ", "")))
+    strict = frozenset(w for w, f in key_terms(focus, kb.knows) if not kb.knows(w) and f.startswith(_NOUN_POS))
+    return Question(
+        text=text,
+        corrections=spelled.corrections,
+        focus=focus,
+        kinds=kinds,
+        terms={t: w for t, w in terms.items() if w > 0},
+        story=story,
+        strict=strict,
+        unknown_places=places,
+        unknown_years=years,
+    )
+
+
+# --- does a passage answer it? --------------------------------------------------------------------------------
+
+
+def _present(term: str, text: str) -> bool:
+    """The term or a synonym in ``text``; a four-character compound also with a short infix (定点药店 in
+    定点零售药店), as the documents spell compounds out in full."""
+    for t in _related().get(term, frozenset((term,))):
+        if t in text or (len(t) == 4 and re.search(re.escape(t[:2]) + ".{1,3}" + re.escape(t[2:]), text)):
+            return True
+    return False
+
+
+def _credit(term: str, text: str, strict: bool) -> float:
+    """1 for a term present (or a synonym); for a word in patients' own phrasing (结账, 证件, 限制) half its share
+    of characters found, since the documents say the same with a neighbouring word (结算, 身份证, 限额). A noun
+    the documents never use (护工, 种牙) gets no such credit: it is what the question is about."""
+    if _present(term, text):
+        return 1.0
+    if strict or len(term) < 2:
+        return 0.0
+    return 0.5 * sum(ch in text for ch in term) / len(term)
+
+
+def _share(terms: dict[str, float], text: str, strict: frozenset[str] = frozenset()) -> tuple[float, tuple[str, ...]]:
+    credits = {t: _credit(t, text, t in strict) for t in terms}
+    missing = tuple(t for t, c in credits.items() if c < 1.0)
+    total = sum(terms.values())
+    return (sum(terms[t] * c for t, c in credits.items()) / total if total else 1.0), missing
+
+
+def coverage(question: Question, text: str) -> tuple[float, tuple[str, ...]]:
+    """Weighted share of the key terms present in ``text`` (the story a quarter of it), and the terms missing."""
+    focus, missing = _share(question.terms, text, question.strict)
+    if not question.story:
+        return focus, missing
+    story, story_missing = _share(question.story, text)
+    return (1 - STORY_SHARE) * focus + STORY_SHARE * story, missing + story_missing
+
+
+def answers(question: Question, cov: float, missing: Sequence[str]) -> bool:
+    """Whether the key terms are covered enough (the asked type is checked on the text shown: ``carries``)."""
+    if cov < MIN_COVERAGE:
+        return False
+    top = max(question.terms, key=question.terms.get) if question.terms else None
+    return not (top in missing and len(question.terms) < ALLOW_TOP_MISS_FROM)
+
+
+def sentences(passage: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(passage) if s.strip()]
+
+
+def display(sentence: str) -> str:
+    """A sentence as a patient reads it: no list marker; a slide heading run into it set apart."""
+    s = _LIST_MARKER.sub("", sentence.strip())
+    m = _HEADING_END.match(s)
+    if m:
+        heading, rest = m.group(1), s[m.end() :]
+        words = {heading[i : i + 2] for i in range(len(heading) - 1)}
+        if any(rest[i : i + 2] in words for i in range(min(8, len(rest) - 1))):
+            return f"【{heading}】{rest}"
+    return s
+
+
+@lru_cache(maxsize=1)
+def _char_frequency() -> dict[str, int]:
+    freq: dict[str, int] = {}
+    for word, n in tokenizer().FREQ.items():
+        if n:
+            for ch in set(word):
+                freq[ch] = freq.get(ch, 0) + n
+    return freq
+
+
+def _residue(ch: str, doc_chars: Counter[str]) -> bool:
+    """Rare in Chinese (jieba) and rare in these documents: a real but rare word (酗酒) recurs, residue does not."""
+    return _char_frequency().get(ch, 0) < RARE_CHAR_FREQ and doc_chars[ch] <= 2
+
+
+def damaged(sentence: str, doc_chars: Counter[str]) -> bool:
+    return any(_residue(ch, doc_chars) for ch in re.findall(r"[\u4e00-\u9fff]", sentence))
+
+
+def mark_damage(sentence: str, doc_chars: Counter[str]) -> str:
+    return re.sub(
+        r"[\u4e00-\u9fff]", lambda m: DAMAGE_MARK if _residue(m.group(0), doc_chars) else m.group(0), sentence
+    )
+
+
+def asked_units(focus: str) -> frozenset[str]:
+    """The unit a count or span question names: "几家" -> 家, "几天" -> 日, "几个月" -> 月 (none for "多久")."""
+    return frozenset(_UNIT_ALIASES.get(u, u) for u in _ASKED_UNIT.findall(focus))
+
+
+def carries(question: Question, shown: str) -> bool:
+    """Whether the text shown gives every asked type, in the asked unit where the question names one ("在哪补办，
+    要多少钱" is not answered by an office alone). A report's statistics ("全县完成…1009人次") never give a
+    patient's amount or time limit (they do answer "how many")."""
+    if not question.kinds:
+        return True
+    units = asked_units(question.focus)
+    clauses = [c for c in re.split(r"[，；。,;]", shown) if c]
+    for kind in question.kinds:
+        if not KINDS[kind][1].search(shown):
+            return False
+        if kind in ("how_much", "how_long") and REPORT.search(shown):
+            return False
+        # A figure answers about what its own clause, or the clause before it, names: "住院报销比例约为70%"
+        # says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give 临时外出就医's span.
+        if (
+            kind in QUANTITY_KINDS
+            and question.terms
+            and not any(
+                KINDS[kind][1].search(c)
+                and any(_present(t, "".join(clauses[max(0, i - 1) : i + 1])) for t in question.terms)
+                for i, c in enumerate(clauses)
+            )
+        ):
+            return False
+        if kind in ("how_many", "how_long") and units:
+            given = {_UNIT_ALIASES.get(u, u) for u in _GIVEN_UNIT.findall(shown)}
+            if not units & given:
+                return False
+    return True
+
+
+def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
+    """The sentence of ``hit`` that best answers: its key terms covered (with its neighbours and headings) and
+    the asked type carried by what is shown — the sentence alone, or with the next one when that is where the
+    figure is, or when the sentence leads into a list."""
+    units = sentences(hit.text)
+    context = hit.section or ""
+    best: tuple[tuple, Finding] | None = None
+    for i, sentence in enumerate(units):
+        cov, missing = coverage(question, context + "".join(units[max(0, i - 1) : i + 2]))
+        span = [i]
+        if i + 1 < len(units) and (
+            sentence.endswith(("：", ":"))
+            or len(sentence) < 28
+            or (not carries(question, sentence) and carries(question, units[i + 1]))
+        ):
+            span.append(i + 1)
+        shown = "".join(units[j] for j in span)
+        if len(shown) > MAX_ANSWER_CHARS and len(span) > 1 and carries(question, sentence):
+            span, shown = [i], sentence
+        ok = answers(question, cov, missing) and carries(question, shown)
+        own_cov, _ = coverage(question, shown)
+        style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if REPORT.search(shown) else 0.0)
+        rank = (ok, cov + 0.5 * own_cov + style - (0.5 if damaged(shown, doc_chars) else 0.0))
+        if best is None or rank > best[0]:
+            text = "".join(mark_damage(display(units[j]), doc_chars) for j in span)
+            best = (
+                rank,
+                Finding(hit=hit, text=text, coverage=cov if ok else min(cov, MIN_COVERAGE - 0.01), missing=missing),
+            )
+    return best[1] if best else Finding(hit=hit, text="", coverage=0.0, missing=tuple(question.terms))
+
+
+def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outcome:
+    """The findings that answer (at most two passages), or a refusal with the nearest point."""
+    findings = [
+        best_sentences(question, h, doc_chars) for h in hits[:CANDIDATE_PASSAGES] if h.confidence >= MIN_RETRIEVAL
+    ]
+    good = [f for f in findings if f.coverage >= MIN_COVERAGE and f.text]
+    good.sort(key=lambda f: -(f.coverage + 0.3 * f.hit.confidence))
+    nearest = max(findings, key=lambda f: f.coverage + 0.3 * f.hit.confidence, default=None)
+    if question.unknown_years and set(question.kinds) & QUANTITY_KINDS:
+        return Outcome(question, (), "unknown_year", nearest, 0.0)
+    # A figure is never passed off as that of a place the documents do not name.
+    if question.unknown_places and (
+        set(question.kinds) & QUANTITY_KINDS or any(re.search(r"\d", f.text) for f in good[:1])
+    ):
+        return Outcome(question, (), "unknown_place", nearest, 0.0)
+    if not good:
+        return Outcome(question, (), "not_in_documents", nearest, 0.0)
+    chosen = [good[0]]
+    second = next(
+        (
+            f
+            for f in good[1:]
+            if f.text != good[0].text and f.hit.doc_id + f.text not in {c.hit.doc_id + c.text for c in chosen}
+        ),
+        None,
+    )
+    if (
+        second
+        and second.coverage >= good[0].coverage - 0.05
+        and len(good[0].text) + len(second.text) < 2 * MAX_ANSWER_CHARS
+    ):
+        chosen.append(second)
+    confidence = round(min(1.0, 0.5 * chosen[0].coverage + 0.5 * float(chosen[0].hit.confidence)), 4)
+    return Outcome(question, tuple(chosen), None, nearest, confidence)
+
+
+def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bool = False) -> Outcome:
+    question = understand(query, kb, whole_focus=whole_focus)
+    hits = kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
+    return decide(question, hits, kb.char_counts)
+
+
+def idf_weight(idf: float | None, n_docs: int) -> float:
+    """A word the documents never use weighs most: the question is about something they do not cover."""
+    return float(idf) if idf is not None else math.log1p(n_docs + 0.5)

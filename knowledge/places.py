@@ -1,0 +1,64 @@
+"""Place names a question may mention, to tell "the documents do not cover that city" from "they do".
+
+The gazetteer is jieba's own dictionary: words tagged ``ns`` (place names) that end in 省/市/县, with their
+stems where jieba also tags the stem as a place (北京市 -> 北京), plus countries and regions outside the
+mainland that patients ask about. Districts (…区) are left out: too many ordinary words end in 区.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+
+import jieba
+
+ABROAD = (
+    "美国",
+    "英国",
+    "法国",
+    "德国",
+    "日本",
+    "韩国",
+    "俄罗斯",
+    "加拿大",
+    "澳大利亚",
+    "新加坡",
+    "泰国",
+    "意大利",
+    "西班牙",
+    "新西兰",
+    "马来西亚",
+    "香港",
+    "澳门",
+    "台湾",
+    "国外",
+    "海外",
+    "境外",
+    "出国",
+    "外国",
+)
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> frozenset[str]:
+    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+    tagged: set[str] = set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "ns":
+                tagged.add(parts[0])
+    names = {w for w in tagged if len(w) >= 3 and w.endswith(("省", "市", "县"))}
+    stems = {w[:-1] for w in names if w[:-1] in tagged and len(w) >= 3}
+    return frozenset(names | stems | set(ABROAD))
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(p) for p in sorted(gazetteer(), key=len, reverse=True)))
+
+
+def places_in(text: str) -> list[str]:
+    """Place names in ``text``, longest match first, in order of appearance."""
+    return list(dict.fromkeys(m.group(0) for m in _pattern().finditer(text)))

@@ -1,0 +1,48 @@
+"""Issue 9, follow-ups: an elliptical question is read against the previous one (bot/actions/followup.py), and
+the answer action does so through the conversation's ``topic_question`` slot."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.actions.followup import resolve
+from bot.actions.qa import ActionAnswerQuestion
+from tests.bot.bot_helpers import answer_meta, answer_text, make_tracker, run_action
+
+pytestmark = pytest.mark.usefixtures("private_backends")
+
+
+@pytest.mark.parametrize(
+    ("previous", "followup", "meant"),
+    [
+        ("城镇职工医保住院报销比例是多少", "那城乡居民医保呢？", "城乡居民医保住院报销比例是多少"),
+        ("职工医保住院报销比例是多少", "门诊呢", "职工医保门诊报销比例是多少"),
+        ("临时外出就医要不要备案", "转院的呢", "转院就医要不要备案"),
+    ],
+)
+def test_a_followup_naming_another_value_swaps_it(previous: str, followup: str, meant: str):
+    assert resolve(followup, previous, has_own_topic=False).replace("就医", "") == meant.replace("就医", "")
+
+
+def test_a_followup_without_a_topic_continues_the_previous_one():
+    meant = resolve("在哪办？", "长期异地居住备案怎么办理", has_own_topic=False)
+    assert "长期异地居住备案" in meant and "在哪办" in meant
+
+
+def test_a_full_question_stands_on_its_own():
+    question = "定点零售药店申请医保定点需要具备哪些条件"
+    assert resolve(question, "职工医保住院报销比例是多少", has_own_topic=True) == question
+
+
+def test_the_answer_action_reads_a_followup_against_the_last_question():
+    _, events = run_action(ActionAnswerQuestion(), make_tracker("职工医保住院报销比例是多少", "ask_reimbursement"))
+    slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    assert slots.get("topic_question")
+    messages, _ = run_action(ActionAnswerQuestion(), make_tracker("那居民医保呢？", "inform", slots=slots))
+    text, meta = answer_text(messages), answer_meta(messages)
+    assert meta["refusal"] is None and "居民" in text and "%" in text
+
+
+def test_inform_without_a_previous_question_asks_what_to_look_up():
+    messages, _ = run_action(ActionAnswerQuestion(), make_tracker("职工", "inform"))
+    assert "请告诉我您想了解什么" in answer_text(messages)

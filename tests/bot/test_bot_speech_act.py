@@ -1,0 +1,46 @@
+"""Issue 9, routing: a form or a personal lookup starts only when the message asks for that action
+(bot/components/speech_act.py, a Rasa NLU component: it runs in the Rasa venv)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+from tests.bot.conftest import RASA, rasa_env
+
+CASES = [
+    # (DIET's intent, message, is it a request for the action?)
+    ("estimate_reimbursement", "居民医保住院一般能报多少", False),
+    ("estimate_reimbursement", "住院一共花了三万，能报多少", True),
+    ("estimate_reimbursement", "帮我算一下要自己出多少", True),
+    ("check_balance", "个人账户里的钱是怎么来的", False),
+    ("check_balance", "我的个人账户还有多少钱", True),
+    ("check_balance", "查余额", True),
+    ("guide_remote_filing", "异地就医备案是怎么回事", False),
+    ("guide_remote_filing", "我要办异地就医备案", True),
+    ("guide_special_disease", "我想知道慢特病怎么申请", False),
+    ("guide_special_disease", "帮我申请门诊慢特病", True),
+]
+
+
+def test_action_intents_need_a_request_and_long_questions_are_not_small_talk():
+    script = (
+        "import json,sys\n"
+        "from bot.components.speech_act import is_small_talk_only, wants_action\n"
+        "cases=json.loads(sys.stdin.read())\n"
+        "print(json.dumps({'wants':[wants_action(i,t) for i,t,_ in cases],"
+        "'small':[is_small_talk_only(t) for t in ['你好','谢谢你啊小助手','你好，我想问一下异地就医要不要备案']]}))\n"
+    )
+    python = RASA.parent / "python"
+    out = subprocess.run(
+        [str(python), "-c", script],
+        input=json.dumps(CASES),
+        capture_output=True,
+        text=True,
+        env=rasa_env(),
+        check=True,
+        timeout=300,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["wants"] == [expected for _, _, expected in CASES]
+    assert result["small"] == [True, True, False]

@@ -1,0 +1,132 @@
+"""Issue 9: an answer answers what was asked, or says honestly that the documents do not — one test per class
+of failure, on the real index. The questions here are written for the tests, in patients' words; they are not
+taken from any evaluation file (tests/eval is never training data)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from knowledge.answer import (
+    DAMAGE_MARK,
+    Question,
+    carries,
+    damaged,
+    display,
+    find_answer,
+    mark_damage,
+    understand,
+)
+from knowledge.retrieve import KnowledgeBase
+from knowledge.spelling import respell, to_mandarin
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r"\d", text)
+
+
+# --- answerability: refuse what the documents do not say, with no figure ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "家里的宠物狗看病能用医保报销吗",  # something the documents never speak of
+        "医院食堂几点开门，早饭多少钱",  # outside 医保 altogether
+        "医保卡丢了去哪补办，补一张要多少钱",  # a 医保 topic the documents never cover
+    ],
+)
+def test_questions_the_documents_do_not_answer_are_refused_without_figures(kb: KnowledgeBase, question: str):
+    outcome = find_answer(kb, question)
+    assert outcome.refusal is not None and not outcome.findings
+    assert outcome.nearest is None or not outcome.findings  # the nearest point is not passed off as the answer
+
+
+def test_a_city_the_documents_do_not_name_gets_no_figure_of_elsewhere(kb: KnowledgeBase):
+    outcome = find_answer(kb, "重庆的职工医保住院报销比例是多少")
+    assert outcome.refusal == "unknown_place" and outcome.question.unknown_places == ("重庆",)
+
+
+def test_a_destination_is_not_the_insured_place(kb: KnowledgeBase):
+    question = understand("我要去重庆看病，异地就医备案在哪里办", kb)
+    assert question.unknown_places == ()  # the rules of the insured place apply wherever one is treated
+
+
+def test_a_documented_question_is_answered_with_the_sentence_that_carries_the_asked_type(kb: KnowledgeBase):
+    outcome = find_answer(kb, "职工医保住院一般能报百分之多少")
+    assert outcome.refusal is None
+    assert any("%" in f.text and "职工" in f.text for f in outcome.findings)
+
+
+def test_a_figure_must_be_about_what_the_question_names(kb: KnowledgeBase):
+    q = understand("职工医保个人账户每年划进来多少钱", kb)
+    # a ratio about 住院 in the same sentence does not say how much goes into the account
+    assert not carries(q, "住院报销比例约为70%-90%，门诊设有统筹基金和个人账户。")
+
+
+def test_statistics_of_a_work_report_never_answer_a_patients_how_much(kb: KnowledgeBase):
+    q = understand("这个补助一个人能领多少钱", kb)
+    assert not carries(q, "全县共发放补助资金5243万元，完成年初目标任务的238.32%。")
+
+
+def test_the_asked_unit_must_be_given(kb: KnowledgeBase):
+    q = understand("定点药店一共有几家", kb)
+    assert not carries(q, "医保非处方药315种、489个剂型。")
+    assert carries(q, "全市共有定点零售药店145家。")
+
+
+# --- excerpts: whole sentences, headings set apart, residue of lost bytes marked --------------------------
+
+
+def test_answers_are_whole_sentences_and_name_no_source_in_the_text(kb: KnowledgeBase):
+    outcome = find_answer(kb, "异地就医直接结算时执行哪里的药品目录")
+    assert outcome.findings
+    for finding in outcome.findings:
+        assert finding.text.endswith(("。", "；", "！", "？")) or finding.text in finding.hit.text
+        assert "来源" not in finding.text
+
+
+def test_a_slide_heading_run_into_its_sentence_is_set_apart():
+    assert display("结算基本原则医保结算是医院与医保经办机构之间费用清算的重要环节。").startswith(
+        "【结算基本原则】医保结算"
+    )
+    plain = "参保人员应当持本人医保卡就医。"
+    assert display(plain) == plain
+
+
+def test_residue_of_lost_bytes_is_marked_not_shown_as_text():
+    doc_chars = Counter("参保人员办理备案手续" * 5)
+    broken = "可享受直接结算服务剞理备案手续。"
+    assert damaged(broken, doc_chars) and DAMAGE_MARK in mark_damage(broken, doc_chars)
+    assert not damaged("参保人员办理备案手续。", doc_chars)
+
+
+# --- patients' words: typos, whole pinyin, dialect, relatives ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("异地就医被案要带什么", "备案"), ("住院费用怎么报消", "报销"), ("menzhen manxingbing", "门诊慢性病")],
+)
+def test_typos_and_whole_pinyin_become_the_documents_words(kb: KnowledgeBase, typed: str, meant: str):
+    spelled = respell(typed, kb.vocabulary)
+    assert meant in spelled.text and spelled.corrections
+
+
+def test_real_words_are_never_corrected(kb: KnowledgeBase):
+    for text in ("我要放弃治疗吗", "是在门诊还是住院", "北京职工医保"):
+        assert respell(text, kb.vocabulary).text == text
+
+
+def test_regional_function_words_become_mandarin():
+    assert to_mandarin("点样报销") == "怎么样报销"
+    assert to_mandarin("要咋整") == "要怎么办"
+    assert to_mandarin("有冇备案") == "有没有备案"
+
+
+def test_a_relative_using_ones_card_is_about_someone_elses_card(kb: KnowledgeBase):
+    q: Question = understand("我闺女拿我的社保卡去药店买药行吗", kb)
+    assert "他人" in q.terms
+    assert "他人" not in understand("我闺女住院了能报多少", kb).terms  # a relative alone is just the patient
