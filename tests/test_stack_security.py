@@ -118,3 +118,19 @@ def test_a_header_just_over_the_limit_gets_a_polite_431(live_stack: Stack) -> No
     assert resp.status_code in {400, 431}
     if resp.status_code == 431:
         assert resp.json()["error"]["message"]
+
+
+def test_session_ids_stay_out_of_every_log(live_stack: Stack) -> None:
+    """Issue 12, finding 3: a session id is the key to a verified conversation, so no log may hold one whole -
+    not kiosk_api's access log, not Rasa's, not the actions' (which now run inside kiosk_api)."""
+    created = httpx.post(f"{live_stack.api_url}/api/session", json={"channel": "kiosk"}, timeout=60)
+    assert created.status_code == 201, created.text
+    session_id = created.json()["session_id"]
+    question = {"session_id": session_id, "message": "异地就医备案怎么办"}
+    reply = httpx.post(f"{live_stack.api_url}/api/chat", json=question, timeout=180)
+    assert reply.status_code == 200, reply.text
+    assert httpx.delete(f"{live_stack.api_url}/api/session/{session_id}", timeout=60).status_code == 204
+    logs = {p.name: p.read_text(errors="replace") for p in live_stack.log_dir.glob("*.log")}
+    assert {"api.log", "rasa.log"} <= logs.keys()
+    assert [name for name, text in logs.items() if session_id in text] == []
+    assert session_id[:6] in logs["api.log"]  # the log does follow the session, by a short prefix

@@ -153,7 +153,7 @@ class Stack:
         enforce_production("yibao")
         make_data_dir_private(Path(self.env().get("YIBAO_DATA_DIR") or get_settings().data_dir))
 
-    def start(self, timeout: float = 180.0) -> None:
+    def start(self, timeout: float = 600.0) -> None:  # Rasa can take minutes to load on a busy machine
         if not RASA_BIN.exists() or not shutil.which(sys.executable):
             raise RuntimeError("Rasa venv missing: run `make setup` first")
         self.prepare()
