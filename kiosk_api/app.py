@@ -14,7 +14,19 @@ from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
 from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
-from kiosk_api.routes import account, actions, chat, health, institutions, pages, speech, staff, topics
+from kiosk_api.routes import (
+    account,
+    actions,
+    chat,
+    console,
+    health,
+    institutions,
+    pages,
+    speech,
+    staff,
+    staff_auth,
+    topics,
+)
 from kiosk_api.routes.pages import STATIC_DIR
 from kiosk_api.store import get_store
 from yibao.logging import configure_logging, get_logger
@@ -63,13 +75,16 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     routers = (chat.router, topics.router, speech.router, account.router, staff.router, institutions.router,
-               health.router, pages.router, actions.router)
+               staff_auth.router, console.router, health.router, pages.router, actions.router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
-    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes,
-                       per_path={actions.WEBHOOK_PATH: actions.MAX_CALL_BYTES})
+    # Larger bodies only where they belong: the staff console's uploads, and Rasa's action calls (which carry the
+    # conversation's events).
+    larger = {"/api/staff/documents": get_settings().max_upload_bytes, "/api/staff/curated.yaml": 2 * 1024 * 1024,
+              actions.WEBHOOK_PATH: actions.MAX_CALL_BYTES}
+    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes, larger=larger)
     app.add_middleware(AccessLog)
     return app
 

@@ -52,17 +52,17 @@ class AccessLog:
 
 
 class BodyLimit:
-    """Refuses request headers above ``max_header_bytes`` (431) and bodies above ``max_bytes`` (413), or above
-    the limit ``per_path`` gives a path (Rasa's action calls carry the whole conversation).
+    """Refuses request headers above ``max_header_bytes`` (431) and bodies above ``max_bytes`` (413);
+    ``larger``: path -> body limit for the few routes that take files (the staff console's document upload).
 
     uvicorn's h11 parser already drops a header block much larger than its buffer (yibao/stack.py); this
     makes the limit exact and the answer polite.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_header_bytes: int = 16384,
-                 per_path: dict[str, int] | None = None) -> None:
+                 larger: dict[str, int] | None = None) -> None:
         self.app, self.max_bytes, self.max_header_bytes = app, max_bytes, max_header_bytes
-        self.per_path = per_path or {}
+        self.larger = larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,9 +71,9 @@ class BodyLimit:
         if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", [])) > self.max_header_bytes:
             await _refuse(send, 431, "headers_too_large", "请求头太大了，请清除浏览器缓存后再试。")
             return
-        limit = self.per_path.get(scope["path"], self.max_bytes)
+        max_bytes = self.larger.get(scope["path"], self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await _too_large(send)
             return
         received = 0
@@ -82,7 +82,7 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > limit:  # chunked upload without a length: stop reading
+            if received > max_bytes:  # chunked upload without a length: stop reading
                 raise _TooLarge
             return message
 
@@ -124,7 +124,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
-                if csp:
+                if csp and not any(k.lower() == b"content-security-policy" for k, _ in headers):  # route's own
                     headers.append((b"content-security-policy", csp.encode()))
                 message["headers"] = headers
             await send(message)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import time
 from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,18 +21,104 @@ kb_app = typer.Typer(no_args_is_help=True, add_completion=False)
 console = Console()
 
 
-@kb_app.command("build", help="清洗、切分并索引 knowledge/corpus/raw/ 下的政策文档（语料未变则跳过）")
-def build(force: bool = typer.Option(False, "--force", help="忽略缓存，全部重建")) -> None:
-    from knowledge.index import build as build_index
+def _actor(by: str | None) -> str:
+    return by or f"cli:{getpass.getuser()}"
 
-    report = build_index(force=force, progress=lambda it, **kw: tqdm(it, **kw))
-    if report.up_to_date:
-        console.print(f"知识库已是最新：{report.documents} 篇文档，{report.passages} 段（未重新向量化）")
+
+ByOption = Annotated[str | None, typer.Option("--by", help="记录在版本里的操作人（默认：cli:系统用户名）")]
+
+
+def _print_version(version: Any, verb: str) -> None:  # a knowledge.documents.Version
+    changes = version.info["changes"]
+    parts = [f"{k} {'、'.join(v)}" for k, v in (("新增", changes["added"]), ("移除", changes["removed"]),
+                                                 ("更新", changes["changed"])) if v]
+    console.print(f"{verb}：版本 v{version.number}，{len(version.info['documents'])} 篇文档，"
+                  f"{version.info['passages']} 段。{'；'.join(parts)}", markup=False, highlight=False)
+    console.print("运行中的动作服务和 kiosk API 会在几秒内自动切换到新版本，无需重启。")
+
+
+@kb_app.command("build", help="清洗、切分并索引政策文档，生成新版本（语料未变则跳过）")
+def build(force: bool = typer.Option(False, "--force", help="忽略缓存，全部重建"), by: ByOption = None) -> None:
+    from knowledge.documents import publish
+
+    started = time.perf_counter()
+    version = publish(actor=_actor(by), action="重建", force=force, progress=lambda it, **kw: tqdm(it, **kw))
+    if version is None:
+        console.print(f"知识库已是最新（未重新向量化）→ {get_settings().index_dir}")
     else:
-        console.print(
-            f"知识库已构建：{report.documents} 篇文档，{report.passages} 段，新向量化 {report.embedded} 段，"
-            f"用时 {report.seconds:.1f} 秒 → {get_settings().index_dir}"
-        )
+        _print_version(version, f"知识库已构建（用时 {time.perf_counter() - started:.1f} 秒）")
+
+
+@kb_app.command("add", help="加入或替换一份政策文档：PDF、DOCX、HTML、XLSX、CSV 或 TXT")
+def add(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="文件路径")],
+    name: Annotated[str | None, typer.Option("--name", help="文档编号（默认取文件名）")] = None,
+    by: ByOption = None,
+) -> None:
+    from knowledge.documents import add_document
+    from knowledge.formats import DocumentRefused
+
+    try:
+        version = add_document(file, _actor(by), name=(name + file.suffix) if name else None,
+                               progress=lambda it, **kw: tqdm(it, **kw))
+    except DocumentRefused as exc:
+        console.print(f"[red]没有加入：{exc}[/red]")
+        raise typer.Exit(1) from exc
+    _print_version(version, "已加入")
+
+
+@kb_app.command("remove", help="停用一份文档（编号、编号开头或标题），它的段落不再被检索到")
+def remove(name: Annotated[str, typer.Argument(help="文档编号，例如 003 或完整编号")], by: ByOption = None) -> None:
+    from knowledge.documents import remove_document
+    from knowledge.formats import DocumentRefused
+
+    try:
+        version = remove_document(name, _actor(by))
+    except DocumentRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    _print_version(version, "已移除")
+
+
+@kb_app.command("versions", help="知识库的各个版本：文档、段落数、与上一版相比的变化")
+def versions(as_json: bool = typer.Option(False, "--json", help="输出 JSON")) -> None:
+    from knowledge.documents import list_versions
+
+    found = list_versions()
+    if as_json:
+        typer.echo(json.dumps([{"number": v.number, "current": v.current, **{k: v.info[k] for k in (
+            "created_at", "actor", "action", "documents", "passages", "changes")}} for v in found],
+            ensure_ascii=False, indent=2))
+        return
+    if not found:
+        console.print("还没有版本：运行 `yibao kb build`。")
+        return
+    table = Table(title="知识库版本（* 为当前版本）")
+    for col in ("版本", "时间", "操作人", "操作", "文档", "段落", "变化"):
+        table.add_column(col, overflow="fold")
+    for v in found:
+        c = v.info["changes"]
+        change = "；".join(f"{k} {'、'.join(x)}" for k, x in (("+", c["added"]), ("-", c["removed"]),
+                                                              ("~", c["changed"])) if x)
+        table.add_row(f"{'*' if v.current else ''}v{v.number}", v.info["created_at"], v.info["actor"],
+                      v.info["action"], str(len(v.info["documents"])), str(v.info["passages"]), change or "—")
+    Console(markup=False).print(table)
+
+
+@kb_app.command("rollback", help="切回以前的一个版本，例如：yibao kb rollback 3")
+def rollback(
+    number: Annotated[int, typer.Argument(help="版本号（见 yibao kb versions）")], by: ByOption = None
+) -> None:
+    from knowledge.documents import rollback as do_rollback
+    from knowledge.formats import DocumentRefused
+
+    try:
+        version = do_rollback(number, _actor(by))
+    except DocumentRefused as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"已切回版本 v{version.number}（{len(version.info['documents'])} 篇文档，"
+                  f"{version.info['passages']} 段）；运行中的服务会自动切换。")
 
 
 @kb_app.command("stats", help="知识库概况：文档、段落、去重、主题、索引大小")

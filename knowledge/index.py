@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from knowledge.ingest import Document, Passage, ingest
+from knowledge.ingest import Document, Passage, ingest_files
 from knowledge.units import Unit, section_units
 from knowledge.words import LEXICON_DIR, bigrams, tokens
 from yibao.settings import Settings, get_settings
@@ -146,16 +146,22 @@ def _write_passages(db: sqlite3.Connection, docs: list[Document], items: list[Pa
         )
 
 
-def build(settings: Settings | None = None, force: bool = False, progress: Callable | None = None) -> BuildReport:
-    """Build or refresh the index; returns what was done. ``progress`` wraps iterables (e.g. ``tqdm``)."""
+def build(
+    settings: Settings | None = None, force: bool = False, progress: Callable | None = None,
+    index_dir: Path | None = None,
+) -> BuildReport:
+    """Build or refresh the index in ``index_dir`` (default: the live one, in place); returns what was done.
+    ``progress`` wraps iterables (e.g. ``tqdm``). ``knowledge.documents.publish`` builds a new version instead."""
     import faiss
+
+    from knowledge.documents import document_files
 
     settings = settings or get_settings()
     progress = progress or (lambda it, **_: it)
     started = time.perf_counter()
-    index_dir = settings.index_dir
+    index_dir = index_dir or settings.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
-    docs, items = ingest(settings.corpus_dir)
+    docs, items = ingest_files(document_files(settings))
     if not items:
         raise ValueError(f"no passages: is {settings.corpus_dir} empty?")
     digest = corpus_hash(docs, settings.embedding_model)

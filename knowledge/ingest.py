@@ -124,8 +124,13 @@ def deduplicate(items: list[Passage]) -> list[Passage]:
 
 def ingest(corpus_dir: Path) -> tuple[list[Document], list[Passage]]:
     """All documents of the corpus folder and their deduplicated passages, in document order."""
+    return ingest_files(corpus_files(corpus_dir))
+
+
+def ingest_files(paths: list[Path]) -> tuple[list[Document], list[Passage]]:
+    """The given text files (the file name's stem is the document id) and their deduplicated passages."""
     docs, items = [], []
-    for path in corpus_files(corpus_dir):
+    for path in paths:
         doc = read_document(path)
         docs.append(doc)
         items.extend(document_passages(doc, path.read_text(encoding="utf-8", errors="replace")))

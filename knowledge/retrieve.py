@@ -319,14 +319,14 @@ class KnowledgeBase:
         return self._sections.get(section_id)
 
 
-@lru_cache(maxsize=4)
-def _load(index_dir: str) -> KnowledgeBase:
-    return KnowledgeBase(Path(index_dir))
-
-
 def get_knowledge_base() -> KnowledgeBase:
-    """The process-wide knowledge base for the configured index dir (loaded once, encoder warmed up)."""
-    kb = _load(str(get_settings().index_dir))
+    """The process-wide knowledge base for the configured index dir (encoder and vocabulary warmed up); switches
+    to a new version published by `yibao kb add/remove/build/rollback` without a restart (``knowledge.live``)."""
+    from knowledge.live import current
+
+    return current(get_settings().index_dir, KnowledgeBase, warm=_warm)
+
+
+def _warm(kb: KnowledgeBase) -> None:
     kb.encoder()
     kb.vocabulary  # noqa: B018 - built on first use otherwise: keep that second off the first patient's answer
-    return kb

@@ -9,16 +9,18 @@ import time
 import typer
 
 from accounts.cli import accounts_app, audit
+from accounts.staff_cli import staff_app
 from bot.client import ask
 from institutions.cli import institutions_app
 from kiosk_api.cli import report_app
 from knowledge.catalog import catalog_app
 from knowledge.cli import kb_app, search
+from knowledge.faq_cli import faq_app
 from yibao.settings import PROJECT_ROOT
 from yibao.stack import Stack
 
 app = typer.Typer(help="医保通 — 医保政策问答助手", no_args_is_help=True, add_completion=False)
-app.add_typer(kb_app, name="kb", help="政策知识库：构建与统计")
+app.add_typer(kb_app, name="kb", help="政策知识库：构建、添加/移除文档、版本与回滚")
 app.command("search", help="在政策知识库里检索")(search)
 app.add_typer(catalog_app, name="catalog", help="医保药品目录：导入与查询")
 app.command("ask", help="经完整对话链路（Rasa + 动作服务）提问")(ask)
@@ -26,6 +28,8 @@ app.add_typer(institutions_app, name="institutions", help="定点医药机构名
 app.add_typer(accounts_app, name="accounts", help="参保人账户：导入、演示数据")
 app.command("audit", help="查看核验与余额披露审计日志")(audit)
 app.add_typer(report_app, name="report", help="运维报表：未答问题、满意度")
+app.add_typer(staff_app, name="staff", help="工作人员账号：新建、改密码、停用")
+app.add_typer(faq_app, name="faq", help="标准答案：新建、停用、历史、YAML 导入导出")
 
 
 @app.command("service", help="运行一个服务（systemd 单元用）：rasa 或 api（api 也运行自定义动作）")

@@ -99,6 +99,20 @@ class Settings:
             raise ValueError(f"YIBAO_KIOSK_LOCATION out of range: {self.kiosk_location_text!r}")
         return (lat, lon)
 
+    # Staff sign-in: wrong passwords per user name before a pause, its length, and how long a sign-in lasts.
+    staff_max_failures: int = field(default_factory=lambda: int(_env("STAFF_MAX_FAILURES", "5")))
+    staff_lockout_minutes: int = field(default_factory=lambda: int(_env("STAFF_LOCKOUT_MINUTES", "15")))
+    staff_session_hours: float = field(default_factory=lambda: float(_env("STAFF_SESSION_HOURS", "10")))
+    # "auto": the sign-in cookie is Secure when the request came over https (behind a TLS proxy, run uvicorn
+    # with --proxy-headers); "true" always; "false" never (plain-http test installations only).
+    staff_cookie_secure: str = field(default_factory=lambda: _env("STAFF_COOKIE_SECURE", "auto"))
+    # Similarity (dense + lexical, 0..1) above which a patient's question gets a curated answer.
+    curated_threshold: float = field(default_factory=lambda: float(_env("CURATED_THRESHOLD", "0.83")))
+    # Knowledge-base versions kept on disk for rollback (the current one is never pruned).
+    kb_versions_kept: int = field(default_factory=lambda: int(_env("KB_VERSIONS_KEPT", "10")))
+    # Largest document accepted by the staff page's upload.
+    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))))
+
     @property
     def database_url(self) -> str:
         return self.database_url_override or f"sqlite:///{self.data_dir / 'yibao.db'}"

@@ -10,7 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import backends, followup, passages, texts
+from bot.actions import backends, curated, followup, passages, texts
 from bot.actions.meta import Citation, buttons, latest_intent, main_menu, reply
 from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
 
@@ -56,6 +56,8 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
                                unknown_drug: str | None = None) -> list[Any]:
     """Answer from the documents, or say honestly that they do not answer it. Returns the events to apply.
     ``unknown_drug``: a drug name the catalog does not know, said first when the documents do not answer."""
+    if curated.answer_curated(dispatcher, tracker, query):  # staff's curated answers first (knowledge.faq)
+        return []
     intent, _ = latest_intent(tracker)
     if not _MEANINGFUL.search(query):
         reply(dispatcher, tracker, texts.EMPTY_INPUT, buttons=main_menu(), fallback=True, refusal="empty")

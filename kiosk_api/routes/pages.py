@@ -41,6 +41,27 @@ async def staff() -> FileResponse:
     return _page("staff.html")
 
 
+@router.get("/staff/login")
+async def staff_login() -> FileResponse:
+    return _page("staff_login.html")
+
+
+@router.get("/staff/queue")
+async def staff_queue() -> FileResponse:
+    """未答问题与标准答案 (the page asks /api/staff/me and sends to the sign-in page when needed)."""
+    return _page("staff_queue.html")
+
+
+@router.get("/staff/documents")
+async def staff_documents() -> FileResponse:
+    return _page("staff_documents.html")
+
+
+@router.get("/staff/dashboard")
+async def staff_dashboard() -> FileResponse:
+    return _page("staff_dashboard.html")
+
+
 @router.get("/staff/section/{section_id}")
 async def staff_section(section_id: str) -> FileResponse:
     return _page("section.html")  # the page reads the id from its own address
