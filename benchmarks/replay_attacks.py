@@ -6,12 +6,12 @@
   2. one-time-code timing: the ID-last-6 answer timed with the right digits and with wrong ones (--samples
      each way, alternating, every sample from its own loopback address 127.0.0.x and its own session, so no
      limit interferes); printed: median, spread (p10-p90) and the difference of the medians;
-  3. the forged action-server call: a hand-made POST to the action endpoint with next_action=
+  3. the forged action call: a hand-made POST to the custom-action webhook (kiosk_api) with next_action=
      action_show_balance and the sender id of a conversation that has just verified; printed: the HTTP status
      and whether the balance came back.
 
     .venv/bin/python benchmarks/replay_attacks.py                      # private stack (demo accounts) on free ports
-    .venv/bin/python benchmarks/replay_attacks.py --api-url http://127.0.0.1:8000 --action-url http://127.0.0.1:5055/webhook
+    .venv/bin/python benchmarks/replay_attacks.py --api-url http://127.0.0.1:8000 --action-url http://127.0.0.1:8000/internal/actions/webhook
 
 The private stack keeps every default limit except the minimum time between two codes for one card
 (YIBAO_OTP_RESEND_SECONDS=0, and the per-card code limit raised), so that the timing phase measures codes
@@ -174,10 +174,10 @@ def main() -> None:
     rows = read_csv(DEMO_CSV)
     with ExitStack() as cleanup:
         if args.api_url:
-            api_url, action_url = args.api_url, args.action_url or "http://127.0.0.1:5055/webhook"
+            api_url, action_url = args.api_url, args.action_url or f"{args.api_url}/internal/actions/webhook"
         else:
             stack = _private_stack(cleanup)
-            api_url, action_url = stack.api_url, args.action_url or f"{stack.action_url}/webhook"
+            api_url, action_url = stack.api_url, args.action_url or stack.action_url
         run = uuid.uuid4().hex[:6]
         print(f"replay {run} against {api_url}", flush=True)
         phases = set(args.only or ["stuffing", "timing", "forged"])
@@ -189,7 +189,7 @@ def main() -> None:
             print("2. one-time-code request timing (ID-last-6 answer):", otp_timing(api_url, rows[0], args.samples),
                   flush=True)
         if "forged" in phases:
-            print("3. forged action-server call:", forged_action_call(api_url, action_url, rows[1]), flush=True)
+            print("3. forged action call:", forged_action_call(api_url, action_url, rows[1]), flush=True)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def install_record_redaction() -> None:
 
     For processes whose logging we do not set up ourselves - the Rasa server (Rasa writes a payload such as
     ``/inform{"card_number": ...}`` into a warning, and renders its structlog events through stdlib loggers)
-    and the action server - a filter on today's handlers would be lost when they configure their own.
+    and rasa-sdk's actions - a filter on today's handlers would be lost when they configure their own.
     """
     make_record = logging.getLogRecordFactory()
     if getattr(make_record, "yibao_redacting", False):

@@ -1,4 +1,4 @@
-"""The balance lookup through the whole stack (kiosk API -> Rasa -> action server -> accounts), including
+"""The balance lookup through the whole stack (kiosk API -> Rasa -> kiosk API's actions -> accounts), including
 `kill -9` of the API and Rasa mid-conversation. Own stack on free ports with a private data directory."""
 
 from __future__ import annotations
