@@ -38,7 +38,7 @@ def make_engine(url: str | None = None) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        # WAL: the action server, the API and the CLI use the file at the same time.
+        # WAL: the API (with the custom actions) and the CLI use the file at the same time.
         # synchronous=FULL: a committed audit entry survives a crash of any process.
         dbapi_connection.isolation_level = None  # transactions are begun below, not by the sqlite3 module
         cursor = dbapi_connection.cursor()

@@ -395,10 +395,12 @@ class AccountService:
             return self._active_verification(session, conversation_id, self.clock()) is not None
 
     def disclose_balance(self, conversation_id: str, *, channel: str = "kiosk") -> BalanceView | None:
+        """The balance, once per verification: showing it uses the verification up, so a replayed or forged
+        request for the same conversation gets nothing (issue 12, finding 3)."""
         now = self.clock()
         with self.transaction() as session:
             grant = self._active_verification(session, conversation_id, now)
-            if grant is None:
+            if grant is None or not self._use_up(session, grant, now):
                 conv = conversation_id if valid_conversation_id(conversation_id) else "?"
                 audit.record(session, now, "disclose_balance", "denied", channel, conv, "")
                 return None
@@ -438,6 +440,15 @@ class AccountService:
             .order_by(ConversationVerification.verified_at.desc())
             .limit(1)
         )
+
+    @staticmethod
+    def _use_up(session: Session, grant: ConversationVerification, now: datetime) -> bool:
+        """Revoke ``grant`` if nothing else did meanwhile: of two concurrent requests, only one gets the balance."""
+        active = ConversationVerification
+        used = session.execute(
+            update(active).where(active.id == grant.id, active.revoked_at.is_(None)).values(revoked_at=now)
+        ).rowcount
+        return bool(used)
 
     def end_conversation(self, conversation_id: str, *, channel: str = "kiosk") -> None:
         """Kiosk reset / session end: the verification and any pending one-time code stop working at once."""

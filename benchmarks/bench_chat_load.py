@@ -11,6 +11,11 @@ and three targets, side by side:
 Target: api p95 <= 150 ms at 10 concurrent patient sessions, 0 errors. Back-to-back rows are reported
 beside it, not hidden: their req/s is the capacity of the machine.
 
+Beside the latencies, each row shows the CPU each service spent per request (user + system time of all its
+processes, from /proc, over that row's requests), and the resident memory of the whole stack is printed after
+its first question and at the end (RSS, and PSS, which counts memory shared between processes once). CPU and
+memory need the private stack (the benchmark knows its processes); with --api-url they are left out.
+
     .venv/bin/python benchmarks/bench_chat_load.py                 # private stack on free ports
     .venv/bin/python benchmarks/bench_chat_load.py --api-url http://127.0.0.1:8000 --rasa-url http://127.0.0.1:5005
     .venv/bin/python benchmarks/bench_chat_load.py --env SANIC_WORKERS=2 --env YIBAO_LOCK_URL=redis://127.0.0.1:6379/1
@@ -20,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import secrets
 import shutil
@@ -28,13 +34,15 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from yibao.settings import get_settings
 from yibao.stack import Ports, Stack
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # Typical patient questions (a mix of policy topics); the answers are not checked here, only timed.
 QUESTIONS = [
@@ -76,6 +84,10 @@ class Result:
     latencies_ms: list[float]
     errors: int
     wall_s: float
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # service -> CPU ms over the row's requests
+
+    def cpu_per_request(self, service: str) -> float:
+        return self.cpu_ms.get(service, float("nan")) / max(1, len(self.latencies_ms))
 
     def percentile(self, q: int) -> float:
         if len(self.latencies_ms) < 2:
@@ -85,6 +97,61 @@ class Result:
     @property
     def throughput(self) -> float:
         return len(self.latencies_ms) / self.wall_s if self.wall_s else 0.0
+
+
+class ProcessMeter:
+    """CPU time and memory of each service of a stack: the processes of the session its process leads
+    (the stack starts each service in a session of its own, so worker processes are counted with it)."""
+
+    def __init__(self, services: dict[str, int]) -> None:
+        self.services = services  # service name -> pid of its session leader
+
+    def _members(self) -> dict[str, list[int]]:
+        by_session: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                stat = self._stat(int(entry.name))
+                if stat:
+                    by_session.setdefault(int(stat[3]), []).append(int(entry.name))
+        return {name: by_session.get(leader, []) for name, leader in self.services.items()}
+
+    @staticmethod
+    def _stat(pid: int) -> list[str]:
+        try:
+            text = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:  # exited meanwhile
+            return []
+        return text.rsplit(")", 1)[1].split()  # fields from 3 (state) on: the name may contain spaces
+
+    def cpu_ms(self) -> dict[str, float]:
+        """User + system CPU milliseconds each service has used so far."""
+        totals = {}
+        for name, pids in self._members().items():
+            ticks = sum(int(f[11]) + int(f[12]) for f in map(self._stat, pids) if f)
+            totals[name] = ticks * 1000 / CLOCK_TICKS
+        return totals
+
+    def memory_mib(self) -> dict[str, tuple[float, float]]:
+        """(RSS, PSS) MiB per service; PSS shares pages between processes, so it adds up to the machine's use."""
+        out = {}
+        for name, pids in self._members().items():
+            rss = pss = 0
+            for pid in pids:
+                try:
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith(("Rss:", "Pss:")):
+                            kib = int(line.split()[1])
+                            rss, pss = (rss + kib, pss) if line.startswith("Rss:") else (rss, pss + kib)
+                except OSError:
+                    continue
+            out[name] = (rss / 1024, pss / 1024)
+        return out
+
+    def print_memory(self, when: str) -> None:
+        memory = self.memory_mib()
+        parts = "  ".join(f"{name} {rss:.0f}/{pss:.0f}" for name, (rss, pss) in memory.items())
+        total_rss, total_pss = (sum(m[i] for m in memory.values()) for i in (0, 1))
+        print(f"memory {when} (RSS/PSS MiB): {parts}  whole stack {total_rss:.0f}/{total_pss:.0f}", flush=True)
 
 
 Request = Callable[[httpx.AsyncClient, str, int], Awaitable[httpx.Response]]
@@ -113,7 +180,8 @@ def _requests(api_url: str, rasa_url: str) -> dict[str, tuple[str, Request]]:
 
 
 async def run_level(
-    name: str, base_url: str, request: Request, concurrency: int, per_session: int, think: Think = BACK_TO_BACK
+    name: str, base_url: str, request: Request, concurrency: int, per_session: int, think: Think = BACK_TO_BACK,
+    meter: ProcessMeter | None = None,
 ) -> Result:
     limits = httpx.Limits(max_connections=concurrency + 5, max_keepalive_connections=concurrency + 5)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
@@ -140,17 +208,26 @@ async def run_level(
                 latencies.append((time.perf_counter() - start) * 1000)
                 errors += not ok
 
+        cpu_before = meter.cpu_ms() if meter else {}
         wall = time.perf_counter()
         await asyncio.gather(*(patient(s, n) for n, s in enumerate(senders)))
-        return Result(name, concurrency, think, latencies, errors, time.perf_counter() - wall)
+        wall = time.perf_counter() - wall
+        cpu = {k: v - cpu_before[k] for k, v in meter.cpu_ms().items()} if meter else {}
+        return Result(name, concurrency, think, latencies, errors, wall, cpu)
 
 
-def print_table(results: list[Result]) -> None:
-    print(f"\n{'target':<8}{'sessions':>9}{'pause':>14}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}"
-          f"{'p99 ms':>10}{'req/s':>9}")
+def print_table(results: list[Result], services: list[str]) -> None:
+    cpu_head = "".join(f"{name[:9]:>10}" for name in services) + (f"{'all':>8}" if services else "")
+    if services:
+        print(f"\n{'':<78}CPU ms per request")
+    print(f"{'target':<8}{'sessions':>9}{'pause':>14}{'requests':>10}{'errors':>8}{'p50 ms':>10}{'p95 ms':>10}"
+          f"{'p99 ms':>10}{'req/s':>9}{cpu_head}")
     for r in results:
+        cpu = "".join(f"{r.cpu_per_request(name):>10.1f}" for name in services)
+        if services:
+            cpu += f"{sum(r.cpu_per_request(name) for name in services):>8.1f}"
         print(f"{r.target:<8}{r.concurrency:>9}{r.think.label:>14}{len(r.latencies_ms):>10}{r.errors:>8}"
-              f"{r.percentile(50):>10.1f}{r.percentile(95):>10.1f}{r.percentile(99):>10.1f}{r.throughput:>9.1f}")
+              f"{r.percentile(50):>10.1f}{r.percentile(95):>10.1f}{r.percentile(99):>10.1f}{r.throughput:>9.1f}{cpu}")
     api_rows = [r for r in results if r.target == "api" and r.concurrency == TARGET_CONCURRENCY]
     for goal in api_rows:
         is_target = goal.think != BACK_TO_BACK
@@ -160,19 +237,34 @@ def print_table(results: list[Result]) -> None:
               f"(p95 {goal.percentile(95):.1f} ms, {goal.errors} errors)")
 
 
-async def bench(api_url: str, rasa_url: str, levels: list[int], per_session: int, think: Think) -> list[Result]:
+async def bench(
+    api_url: str, rasa_url: str, levels: list[int], per_session: int, think: Think, meter: ProcessMeter | None
+) -> list[Result]:
     targets = _requests(api_url, rasa_url)
-    # Warm-up: the first answers load models and fill caches; not measured.
+    await run_level("api", api_url, targets["api"][1], 1, 1)  # the first question loads what answers need
+    if meter:
+        meter.print_memory("after the first question")
+    # Warm-up: the first answers fill caches and trace TensorFlow graphs; not measured.
     await run_level("api", api_url, targets["api"][1], 2, len(QUESTIONS))
     results = []
     for model in dict.fromkeys([think, BACK_TO_BACK]):
         for concurrency in levels:
             for name, (base_url, request) in targets.items():
-                results.append(await run_level(name, base_url, request, concurrency, per_session, model))
+                results.append(await run_level(name, base_url, request, concurrency, per_session, model, meter))
                 r = results[-1]
+                cpu = "  ".join(f"{k} {r.cpu_per_request(k):.1f}" for k in r.cpu_ms)
                 print(f"  {name:<7} x{concurrency:<3} {model.label:<13} p95 {r.percentile(95):7.1f} ms  "
-                      f"{r.errors} errors", flush=True)
+                      f"{r.errors} errors  {r.throughput:5.1f}/s  CPU ms/request: {cpu or 'n/a'}", flush=True)
+    if meter:
+        meter.print_memory("at the end")
     return results
+
+
+def _machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return f"{model}, load average {load} at start"
 
 
 def main() -> None:
@@ -187,6 +279,7 @@ def main() -> None:
                         help="a setting for the private stack, e.g. SANIC_WORKERS=2 (repeatable)")
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    meter = None
     with ExitStack() as cleanup:
         if args.api_url and args.rasa_url:
             api_url, rasa_url = args.api_url, args.rasa_url
@@ -194,14 +287,21 @@ def main() -> None:
             data_dir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
             shutil.copytree(get_settings().index_dir, data_dir / "index")
             env = {"YIBAO_DATA_DIR": str(data_dir), "YIBAO_TRACKER_DB": str(data_dir / "rasa_tracker.db"),
-                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}"}
+                   "DATABASE_URL": f"sqlite:///{data_dir / 'yibao.db'}",
+                   # Every simulated patient comes from 127.0.0.1: per-client windows wide enough for the load
+                   # (the limiter still runs, so its cost is measured; benchmarks/replay_attacks.py checks limits).
+                   "YIBAO_LIMIT_SESSIONS_PER_CLIENT": "100000/minute", "YIBAO_LIMIT_CHAT_PER_CLIENT": "100000/minute",
+                   "YIBAO_LIMIT_CHAT_PER_SESSION": "100000/minute"}
             env.update(item.split("=", 1) for item in args.env)
             stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
             print("starting a private stack on free ports ...", flush=True)
             stack.start(timeout=400)
             cleanup.callback(stack.stop)
             api_url, rasa_url = stack.api_url, stack.rasa_url
-        print_table(asyncio.run(bench(api_url, rasa_url, levels, args.per_session, args.think)))
+            meter = ProcessMeter({name: proc.pid for name, proc in stack.processes.items()})
+            print(f"machine: {os.cpu_count()} CPUs, {_machine()}; services: {', '.join(meter.services)}", flush=True)
+        results = asyncio.run(bench(api_url, rasa_url, levels, args.per_session, args.think, meter))
+        print_table(results, list(meter.services) if meter else [])
 
 
 if __name__ == "__main__":

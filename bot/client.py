@@ -1,4 +1,4 @@
-"""`yibao ask`: questions through the real dialogue stack (Rasa server + action server), one JSON line each.
+"""`yibao ask`: questions through the real dialogue stack (Rasa server + kiosk API's actions), one JSON line each.
 
     yibao ask "异地就医备案在哪里办"
     yibao ask --batch questions.jsonl [--eval]      # records with "question" (and "id"); --eval scores them
@@ -22,7 +22,7 @@ import typer
 
 from yibao.stack import running_stack
 
-REQUEST_TIMEOUT = 180.0  # the first question loads the embedding model in the action server
+REQUEST_TIMEOUT = 180.0  # the first question may wait for kiosk_api to load the embedding model
 
 
 def _meta(outputs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def ask_one(http: httpx.Client, question: str, qid: str = "", context: Iterable[
 
 def ask_records(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """Records (id, question, optional context) → answers, through a stack started only if it is not running."""
-    with running_stack(with_api=False) as stack, httpx.Client(
+    with running_stack() as stack, httpx.Client(
         base_url=stack.rasa_url, timeout=REQUEST_TIMEOUT, params={"token": stack.rasa_token}
     ) as http:
         for record in records:

@@ -160,7 +160,15 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         self.redactor = redactor
         super().__init__(domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens and closes a SQLite file connection per session (NullPool): two per turn, and
+            # closing the last one checkpoints the WAL to disk each time. A small pool keeps them open.
+            self.engine.dispose()
+            self.engine = sa.create_engine(
+                self.engine.url, poolclass=sa.pool.QueuePool, pool_size=2, max_overflow=8,
+                connect_args={"check_same_thread": False},  # a pooled connection serves one session at a time
+            )
             sa.event.listen(self.engine, "connect", _tune_sqlite_connection)
+            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with self.session_scope() as session:

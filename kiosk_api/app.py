@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,6 +16,7 @@ from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
 from kiosk_api.routes import (
     account,
+    actions,
     chat,
     console,
     health,
@@ -36,7 +36,7 @@ log = get_logger("kiosk_api")
 
 
 def _warm_up() -> None:
-    """Load the knowledge base and catalog in the background so the first staff search is fast."""
+    """Load the knowledge base and catalog before the first question or staff search needs them."""
     try:
         from knowledge.catalog import get_catalog
         from knowledge.retrieve import get_knowledge_base
@@ -57,7 +57,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     cfg = get_config()
     get_store()  # create tables before the first request
     app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds, get_settings().rasa_token)
-    threading.Thread(target=_warm_up, name="kb-warm-up", daemon=True).start()
+    # On the action thread, in the background: the first bot answer waits for it instead of loading a second copy.
+    actions.get_action_runner().submit(_warm_up)
     try:
         yield
     finally:
@@ -74,13 +75,16 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     routers = (chat.router, topics.router, speech.router, account.router, staff.router, institutions.router,
-               staff_auth.router, console.router, health.router, pages.router)
+               staff_auth.router, console.router, health.router, pages.router, actions.router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
-    uploads = {"/api/staff/documents": get_settings().max_upload_bytes, "/api/staff/curated.yaml": 2 * 1024 * 1024}
-    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes, larger=uploads)
+    # Larger bodies only where they belong: the staff console's uploads, and Rasa's action calls (which carry the
+    # conversation's events).
+    larger = {"/api/staff/documents": get_settings().max_upload_bytes, "/api/staff/curated.yaml": 2 * 1024 * 1024,
+              actions.WEBHOOK_PATH: actions.MAX_CALL_BYTES}
+    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes, larger=larger)
     app.add_middleware(AccessLog)
     return app
 

@@ -56,13 +56,6 @@ class KioskConfig:
     def rasa_url(self) -> str:
         return get_settings().rasa_url.rstrip("/")
 
-    @property
-    def action_health_url(self) -> str:
-        # The stack exports YIBAO_ACTION_URL (…/webhook) for Rasa; fall back to the local action port.
-        webhook = os.environ.get("YIBAO_ACTION_URL", "")
-        base = webhook.removesuffix("/webhook") if webhook else f"http://127.0.0.1:{get_settings().action_port}"
-        return f"{base}/health"
-
 
 @lru_cache(maxsize=1)
 def get_config() -> KioskConfig:

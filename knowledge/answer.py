@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import jieba.posseg
 
+from knowledge.places import ABROAD
 from knowledge.spelling import respell
 from knowledge.text import normalize_query
 from knowledge.words import STOPWORDS, synonym_map, tokenizer
@@ -582,7 +583,10 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     nearest = max(findings, key=lambda f: f.coverage + 0.3 * f.hit.confidence, default=None)
     if question.unknown_years and set(question.kinds) & QUANTITY_KINDS:
         return Outcome(question, (), "unknown_year", nearest, 0.0)
-    # A figure is never passed off as that of a place the documents do not name.
+    # A figure is never passed off as that of a place the documents do not name; and treatment abroad is
+    # outside every rule these documents give.
+    if any(p in ABROAD for p in question.unknown_places):
+        return Outcome(question, (), "unknown_place", nearest, 0.0)
     if question.unknown_places and (
         set(question.kinds) & QUANTITY_KINDS or any(re.search(r"\d", f.text) for f in good[:1])
     ):

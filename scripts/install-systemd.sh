@@ -16,5 +16,10 @@ install -m 0644 deploy/logrotate/yibao /etc/logrotate.d/yibao
 # The knowledge-base index lives in the data directory: build it there, as the service user.
 runuser -u yibao -- env YIBAO_DATA_DIR=/var/lib/yibao PYTHONPATH="$ROOT" "$ROOT/.venv/bin/yibao" kb build
 systemctl daemon-reload
-systemctl enable yibao.target yibao-actions.service yibao-rasa.service yibao-api.service
+# The action server of earlier versions is part of the kiosk API now.
+if [ -f /etc/systemd/system/yibao-actions.service ]; then
+  systemctl disable --now yibao-actions.service || true
+  rm -f /etc/systemd/system/yibao-actions.service
+fi
+systemctl enable yibao.target yibao-rasa.service yibao-api.service
 echo "installed; edit /etc/yibao/yibao.env, then: systemctl start yibao.target"

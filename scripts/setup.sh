@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup for a fresh machine: two venvs, pinned dependencies, the knowledge base,
 # the trained Rasa model and the demo accounts. Re-running only redoes what changed.
-#   .venv       Python 3.11: knowledge base, action server (rasa-sdk), kiosk API, `yibao` CLI, tests
+#   .venv       Python 3.11: knowledge base, kiosk API with the custom actions (rasa-sdk), `yibao` CLI, tests
 #   .venv-rasa  Python 3.10: Rasa Open Source 3.6.21 (does not support 3.11)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,4 +1,4 @@
-"""Shared fixtures. ``live_stack`` runs the real Rasa server, action server and kiosk API on free ports
+"""Shared fixtures. ``live_stack`` runs the real Rasa server and kiosk API (with the custom actions) on free ports
 with a private data directory for databases, so tests never touch a running installation's data."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ def test_serve_stops_every_service_on_repeated_sigterm(tmp_path: Path) -> None:
     ports = Ports.free()
     env = {
         **os.environ, "YIBAO_DATA_DIR": str(tmp_path), "YIBAO_RASA_URL": f"http://127.0.0.1:{ports.rasa}",
-        "YIBAO_ACTION_PORT": str(ports.actions), "YIBAO_API_PORT": str(ports.api), "PYTHONPATH": str(PROJECT_ROOT),
+        "YIBAO_API_PORT": str(ports.api), "PYTHONPATH": str(PROJECT_ROOT),
     }
     serve = subprocess.Popen([sys.executable, "-m", "yibao.cli", "serve"], cwd=PROJECT_ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -40,5 +40,5 @@ def test_serve_stops_every_service_on_repeated_sigterm(tmp_path: Path) -> None:
     finally:
         if serve.poll() is None:
             serve.kill()
-    urls = [health, f"http://127.0.0.1:{ports.actions}/health", f"http://127.0.0.1:{ports.rasa}/"]
+    urls = [health, f"http://127.0.0.1:{ports.rasa}/"]
     assert not any(is_up(u) for u in urls), "a service outlived `yibao serve`"

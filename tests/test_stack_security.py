@@ -1,4 +1,5 @@
-"""The internal services are not a way around kiosk_api: loopback only, and Rasa's HTTP API wants its token."""
+"""The internal services are not a way around kiosk_api: Rasa listens on loopback only and its HTTP API wants its
+token; kiosk_api runs the custom actions only for callers with the action token (tests/bot/test_bot_stack.py)."""
 
 from __future__ import annotations
 
@@ -28,11 +29,9 @@ def _listen_addresses(port: int) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("service", ["rasa", "actions"])
-def test_internal_services_listen_on_loopback_only(live_stack: Stack, service: str) -> None:
-    port = live_stack.ports.rasa if service == "rasa" else live_stack.ports.actions
-    addresses = _listen_addresses(port)
-    assert addresses, f"nothing listens on {port}"
+def test_rasa_listens_on_loopback_only(live_stack: Stack) -> None:
+    addresses = _listen_addresses(live_stack.ports.rasa)
+    assert addresses, f"nothing listens on {live_stack.ports.rasa}"
     assert addresses <= {"0100007F", "00000000000000000000000001000000"}, addresses  # 127.0.0.1, ::1
 
 
@@ -98,20 +97,19 @@ def test_the_rasa_token_is_on_no_command_line(live_stack: Stack) -> None:
     assert not [c for c in seen if token in c]
 
 
-@pytest.mark.parametrize("service", ["api", "rasa", "actions"])
+@pytest.mark.parametrize("service", ["api", "rasa"])
 def test_huge_request_headers_are_refused(live_stack: Stack, service: str) -> None:
     """Finding 7: an 8 MiB request header was accepted."""
-    port = {"api": live_stack.ports.api, "rasa": live_stack.ports.rasa, "actions": live_stack.ports.actions}[service]
+    port = {"api": live_stack.ports.api, "rasa": live_stack.ports.rasa}[service]
     request = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Padding: " + b"a" * (8 * 1024 * 1024) + b"\r\n\r\n"
     with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
         with contextlib.suppress(OSError):  # the server may hang up while the header is still being sent
             conn.sendall(request)
         with contextlib.suppress(OSError):
             status_line = conn.recv(200).split(b"\r\n", 1)[0]
-            # Refused before any handler runs (uvicorn/Sanic: 400 or 413; rasa-sdk's Sanic answers its own
-            # PayloadTooLarge with 500), or the connection is dropped.
+            # Refused before any handler runs (uvicorn/Sanic: 400 or 413), or the connection is dropped.
             assert not status_line or int(status_line.split()[1]) >= 400, status_line
-    alive = {"api": "/api/config", "rasa": "/", "actions": "/health"}[service]
+    alive = {"api": "/api/config", "rasa": "/"}[service]
     assert httpx.get(f"http://127.0.0.1:{port}{alive}", timeout=30).status_code == 200  # and it still answers
 
 
@@ -120,3 +118,19 @@ def test_a_header_just_over_the_limit_gets_a_polite_431(live_stack: Stack) -> No
     assert resp.status_code in {400, 431}
     if resp.status_code == 431:
         assert resp.json()["error"]["message"]
+
+
+def test_session_ids_stay_out_of_every_log(live_stack: Stack) -> None:
+    """Issue 12, finding 3: a session id is the key to a verified conversation, so no log may hold one whole -
+    not kiosk_api's access log, not Rasa's, not the actions' (which now run inside kiosk_api)."""
+    created = httpx.post(f"{live_stack.api_url}/api/session", json={"channel": "kiosk"}, timeout=60)
+    assert created.status_code == 201, created.text
+    session_id = created.json()["session_id"]
+    question = {"session_id": session_id, "message": "异地就医备案怎么办"}
+    reply = httpx.post(f"{live_stack.api_url}/api/chat", json=question, timeout=180)
+    assert reply.status_code == 200, reply.text
+    assert httpx.delete(f"{live_stack.api_url}/api/session/{session_id}", timeout=60).status_code == 204
+    logs = {p.name: p.read_text(errors="replace") for p in live_stack.log_dir.glob("*.log")}
+    assert {"api.log", "rasa.log"} <= logs.keys()
+    assert [name for name, text in logs.items() if session_id in text] == []
+    assert session_id[:6] in logs["api.log"]  # the log does follow the session, by a short prefix

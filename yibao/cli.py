@@ -32,30 +32,31 @@ app.add_typer(staff_app, name="staff", help="工作人员账号：新建、改�
 app.add_typer(faq_app, name="faq", help="标准答案：新建、停用、历史、YAML 导入导出")
 
 
-@app.command("service", help="运行一个服务（systemd 单元用）：rasa、actions 或 api")
-def service(name: str = typer.Argument(..., help="rasa | actions | api")) -> None:
+@app.command("service", help="运行一个服务（systemd 单元用）：rasa 或 api（api 也运行自定义动作）")
+def service(name: str = typer.Argument(..., help="rasa | api")) -> None:
     """Replace this process by one service, started exactly as `yibao serve` starts it (systemd supervises it)."""
     stack = Stack()
-    if name not in {"rasa", "actions", "api"}:
-        raise typer.BadParameter("one of rasa, actions, api")
+    if name not in {"rasa", "api"}:
+        raise typer.BadParameter("one of rasa, api (the custom actions run inside api)")
     stack.prepare()  # first: in production nothing (not even a key) is created before the checks passed
     commands, env = stack.commands(), stack.env()
     os.chdir(PROJECT_ROOT)
     os.execve(commands[name][0], commands[name], env)
 
 
-@app.command("secrets", help="生成 Rasa 令牌和数据密钥（已存在则不变），生产环境首次部署时执行一次")
+@app.command("secrets", help="生成 Rasa 令牌、动作令牌和数据密钥（已存在则不变），生产环境首次部署时执行一次")
 def secrets_init() -> None:
     from accounts.crypto import key_file, key_text
     from yibao.settings import get_settings, make_data_dir_private
 
     make_data_dir_private()
     get_settings().rasa_token  # noqa: B018 - creates the token file if it is missing
+    get_settings().action_token  # noqa: B018 - the same for the custom actions' token
     key_text()
     typer.echo(f"secrets in {key_file().parent} (back them up with the data directory; see README)")
 
 
-@app.command("serve", help="启动 Rasa、动作服务和 kiosk API，Ctrl-C 全部停止")
+@app.command("serve", help="启动 Rasa 和 kiosk API（含自定义动作），Ctrl-C 全部停止")
 def serve() -> None:
     stack = Stack()
     # SIGTERM behaves like Ctrl-C from the first moment, so a stop during start-up still stops the services.

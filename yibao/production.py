@@ -48,6 +48,9 @@ def production_problems(check_accounts: bool = True) -> list[str]:
                         "YIBAO_SMS_WEBHOOK_URL (and YIBAO_SMS_WEBHOOK_TOKEN) for the hospital's SMS gateway")
     if not _secret_given("YIBAO_RASA_TOKEN", "rasa_token"):
         problems.append("no Rasa token: set YIBAO_RASA_TOKEN (or create <data dir>/secrets/rasa_token, mode 0600)")
+    if not _secret_given("YIBAO_ACTION_TOKEN", "action_token"):
+        problems.append("no action token: set YIBAO_ACTION_TOKEN (or create <data dir>/secrets/action_token, "
+                        "mode 0600, e.g. with `yibao secrets`)")
     if not _secret_given("YIBAO_TRACKER_KEY", "tracker.key"):
         problems.append("no data key: set YIBAO_TRACKER_KEY or restore <data dir>/secrets/tracker.key from the "
                         "backup (a new key cannot read stored card numbers); `yibao secrets init` makes a first one")

@@ -1,6 +1,6 @@
 """All runtime settings in one place, read from environment variables (prefix ``YIBAO_``).
 
-Every service (knowledge base, action server, kiosk API) reads its configuration here,
+Every service (knowledge base, kiosk API with the custom actions, Rasa's tracker store) reads its configuration here,
 so a hospital changes ports, paths, the embedding model or the database in one way only.
 """
 
@@ -47,13 +47,14 @@ class Settings:
     # SQLAlchemy URL; empty means the embedded SQLite file in data_dir. PostgreSQL: postgresql+psycopg://...
     database_url_override: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
-    # Rasa and the action server listen on loopback only: patients reach the assistant through kiosk_api.
+    # Rasa listens on loopback only: patients reach the assistant through kiosk_api.
     # Set YIBAO_RASA_INTERFACE=0.0.0.0 to let a rasa-webchat widget use Rasa's socket.io channel directly.
     rasa_interface: str = field(default_factory=lambda: _env("RASA_INTERFACE", "127.0.0.1"))
-    action_host: str = field(default_factory=lambda: _env("ACTION_HOST", "127.0.0.1"))
     # Guards Rasa's HTTP API (conversations, model); empty: generated once in <data dir>/secrets/rasa_token.
     rasa_token_override: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))
-    action_port: int = field(default_factory=lambda: int(_env("ACTION_PORT", "5055")))
+    # Rasa calls the custom actions at kiosk_api's /internal/actions/webhook with this secret (endpoints.yml);
+    # empty: generated once in <data dir>/secrets/action_token. Give all instances the same one.
+    action_token_override: str = field(default_factory=lambda: _env("ACTION_TOKEN", ""))
     api_port: int = field(default_factory=lambda: int(_env("API_PORT", "8000")))
     # Shown whenever the assistant is not sure; set to the hospital's own window and hotline.
     human_help: str = field(
@@ -122,9 +123,15 @@ class Settings:
 
     @property
     def rasa_token(self) -> str:
-        if self.rasa_token_override:
-            return self.rasa_token_override
-        path = self.data_dir / "secrets" / "rasa_token"
+        return self.rasa_token_override or self._stored_secret("rasa_token")
+
+    @property
+    def action_token(self) -> str:
+        return self.action_token_override or self._stored_secret("action_token")
+
+    def _stored_secret(self, name: str) -> str:
+        """A random token kept in <data dir>/secrets/<name> (mode 0600), created on first use."""
+        path = self.data_dir / "secrets" / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             # O_EXCL: of two processes starting together, one writes and both read the same token.

@@ -1,7 +1,8 @@
-"""Start, watch and stop the three processes of the assistant.
+"""Start, watch and stop the two processes of the assistant.
 
-    Rasa server (.venv-rasa, Python 3.10)  ->  action server (.venv, rasa-sdk)  ->  knowledge base + accounts
-    kiosk API (.venv, FastAPI)             ->  Rasa server (REST) and knowledge base (staff search)
+    kiosk API (.venv, FastAPI)             ->  Rasa server (REST channel); knowledge base (staff search)
+    Rasa server (.venv-rasa, Python 3.10)  ->  kiosk API's action webhook (rasa-sdk, bot/actions, with the
+                                               shared action token)  ->  knowledge base + accounts
 
 Used by ``yibao serve`` (what ``make start`` runs), by ``yibao ask`` (starts the stack for the call if it
 is not already up) and by the integration tests (a private stack on free ports).
@@ -26,6 +27,9 @@ import httpx
 from accounts.crypto import key_text
 from yibao.settings import PRIVATE_UMASK, PROJECT_ROOT, get_settings, make_data_dir_private, split_list
 
+# Where kiosk_api serves Rasa's custom-action calls (kiosk_api/routes/actions.py).
+ACTION_WEBHOOK_PATH = "/internal/actions/webhook"
+
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 RASA_PYTHON = RASA_BIN.parent / "python"
 MODELS_DIR = PROJECT_ROOT / "var" / "models"
@@ -49,23 +53,21 @@ def is_up(url: str, timeout: float = 1.0) -> bool:
 @dataclass
 class Ports:
     rasa: int = 5005
-    actions: int = 5055
     api: int = 8000
 
     @classmethod
     def from_settings(cls) -> Ports:
         s = get_settings()
-        return cls(rasa=int(s.rasa_url.rsplit(":", 1)[1].split("/")[0]), actions=s.action_port, api=s.api_port)
+        return cls(rasa=int(s.rasa_url.rsplit(":", 1)[1].split("/")[0]), api=s.api_port)
 
     @classmethod
     def free(cls) -> Ports:
-        return cls(rasa=free_port(), actions=free_port(), api=free_port())
+        return cls(rasa=free_port(), api=free_port())
 
 
 @dataclass
 class Stack:
     ports: Ports = field(default_factory=Ports.from_settings)
-    with_api: bool = True
     log_dir: Path = field(default_factory=lambda: get_settings().data_dir / "logs")
     env_overrides: dict[str, str] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -84,25 +86,29 @@ class Stack:
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.ports.actions}"
+        """Rasa's action endpoint: the custom actions run inside kiosk_api."""
+        return f"{self.api_url}{ACTION_WEBHOOK_PATH}"
+
+    @property
+    def action_token(self) -> str:
+        return self.env_overrides.get("YIBAO_ACTION_TOKEN") or get_settings().action_token
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             YIBAO_RASA_URL=self.rasa_url,
-            YIBAO_ACTION_URL=f"{self.action_url}/webhook",
-            YIBAO_ACTION_PORT=str(self.ports.actions),
+            YIBAO_ACTION_URL=self.action_url,
+            YIBAO_ACTION_TOKEN=self.action_token,  # endpoints.yml sends it with every action call
             YIBAO_API_PORT=str(self.ports.api),
             YIBAO_TRACKER_DB=str(get_settings().data_dir / "rasa_tracker.db"),
             YIBAO_RASA_TOKEN=self.rasa_token,
             # One data key for all the services (and for tools such as `yibao accounts` run against them).
             YIBAO_TRACKER_KEY=os.environ.get("YIBAO_TRACKER_KEY") or key_text(),
-            SANIC_HOST=get_settings().action_host,  # rasa-sdk's listen address
             PYTHONPATH=str(PROJECT_ROOT),
             # Rasa/TensorFlow chatter and telemetry off: a kiosk has no internet anyway.
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
-            # Sanic's own limit on a request body to Rasa and the action server (default 100 MB).
+            # Sanic's own limit on a request body to Rasa (default 100 MB).
             SANIC_REQUEST_MAX_SIZE="1048576",
         )
         # One TensorFlow thread per Rasa process: its models are small, and on 2 cores a second thread per
@@ -120,30 +126,25 @@ class Stack:
         origins = split_list(env.get("YIBAO_WIDGET_ORIGINS", ""))
         cors = ["--cors", *origins] if origins else []
         trusted_proxies = env.get("YIBAO_TRUSTED_PROXIES", "")
-        cmds = {
-            "actions": [py, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(self.ports.actions)],
+        # h11 (not httptools) so request headers are limited; X-Forwarded-For only from configured proxies.
+        proxies = (["--proxy-headers", "--forwarded-allow-ips", trusted_proxies]
+                   if trusted_proxies else ["--no-proxy-headers"])
+        return {
             "rasa": [
                 str(RASA_PYTHON), "-m", "bot.rasa_server", "run", "--enable-api", *cors,
                 "--interface", settings.rasa_interface,
                 "--model", str(MODELS_DIR), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--port", str(self.ports.rasa),
             ],
-        }
-        if self.with_api:
-            # h11 (not httptools) so request headers are limited; X-Forwarded-For only from configured proxies.
-            proxies = (["--proxy-headers", "--forwarded-allow-ips", trusted_proxies]
-                       if trusted_proxies else ["--no-proxy-headers"])
-            cmds["api"] = [
+            # Also serves Rasa's custom-action calls (kiosk_api/routes/actions.py).
+            "api": [
                 py, "-m", "uvicorn", "kiosk_api.app:app", "--host", "0.0.0.0", "--port", str(self.ports.api),
                 "--http", "h11", "--h11-max-incomplete-event-size", str(MAX_HEADER_BYTES), *proxies,
-            ]
-        return cmds
+            ],
+        }
 
     def health_urls(self) -> dict[str, str]:
-        urls = {"actions": f"{self.action_url}/health", "rasa": f"{self.rasa_url}/status?token={self.rasa_token}"}
-        if self.with_api:
-            urls["api"] = f"{self.api_url}/api/health"
-        return urls
+        return {"rasa": f"{self.rasa_url}/status?token={self.rasa_token}", "api": f"{self.api_url}/api/health"}
 
     def prepare(self) -> None:
         """Before any service starts: production refuses demo parts; the data directory is made private."""
@@ -152,7 +153,7 @@ class Stack:
         enforce_production("yibao")
         make_data_dir_private(Path(self.env().get("YIBAO_DATA_DIR") or get_settings().data_dir))
 
-    def start(self, timeout: float = 180.0) -> None:
+    def start(self, timeout: float = 600.0) -> None:  # Rasa can take minutes to load on a busy machine
         if not RASA_BIN.exists() or not shutil.which(sys.executable):
             raise RuntimeError("Rasa venv missing: run `make setup` first")
         self.prepare()
@@ -197,9 +198,9 @@ class Stack:
 
 
 @contextmanager
-def running_stack(ports: Ports | None = None, with_api: bool = True, **env: str) -> Iterator[Stack]:
+def running_stack(ports: Ports | None = None, **env: str) -> Iterator[Stack]:
     """A stack for the duration of a ``with`` block; reuses one already listening on the same ports."""
-    stack = Stack(ports=ports or Ports.from_settings(), with_api=with_api, env_overrides=env)
+    stack = Stack(ports=ports or Ports.from_settings(), env_overrides=env)
     if all(is_up(u) for u in stack.health_urls().values()):
         yield stack
         return

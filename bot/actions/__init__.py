@@ -1,5 +1,5 @@
-"""Custom actions served by ``python -m rasa_sdk --actions bot.actions``."""
+"""Custom actions, run by rasa-sdk's ActionExecutor inside kiosk_api (kiosk_api/routes/actions.py)."""
 
 from yibao.logging import install_record_redaction
 
-install_record_redaction()  # the action server's own log records (rasa-sdk, our actions) are redacted too
+install_record_redaction()  # the actions' own log records (rasa-sdk, our actions) are redacted too

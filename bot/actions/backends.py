@@ -1,6 +1,6 @@
 """Lazy access to the other parts (knowledge base, catalog, policy table, accounts).
 
-Imported inside functions so the action server starts even when a part is missing or its data is not
+Imported inside functions so kiosk_api starts even when a part is missing or its data is not
 built yet; callers turn a ``BackendUnavailable`` into a polite answer that points to the human window.
 """
 

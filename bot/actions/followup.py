@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.answer import ASKS, KINDS
+from knowledge.answer import ASKS, KINDS, focus_of
 
 # Categories whose values a follow-up swaps; longest surface form first inside each.
 CATEGORIES: dict[str, re.Pattern[str]] = {
@@ -63,6 +63,8 @@ def resolve(text: str, previous: str | None, has_own_topic: bool) -> str:
     rest = re.sub(r"[的了呢啊吧那这种样]", "", CATEGORIES_ANY.sub("", core))
     if changed and not _CJK.search(rest):  # "那居民医保呢": only the swapped value
         return swapped
+    # Only what the previous question asked carries over, not the story told around it ("我妈要去深圳…").
+    swapped = focus_of(swapped)
     if not ASKS.search(core):  # "那要是癌症在门诊治呢": asks what the previous question asked
         return f"{swapped.rstrip('？?。 ')}，{core}"
     topic = _ASK_WORDS.sub("", swapped)

@@ -119,7 +119,7 @@ class FormWithExits(FormValidationAction, ABC):
 
 
 def _action_named(name: str) -> Action:
-    """The action of this action server called ``name`` (the ones rasa-sdk registers)."""
+    """The custom action called ``name`` (the ones rasa-sdk registers)."""
     import bot.actions
 
     for module in pkgutil.iter_modules(bot.actions.__path__, "bot.actions."):

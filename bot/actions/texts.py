@@ -35,7 +35,7 @@ FORM_STOPPED_GOODBYE = "好的，已为您取消{what}。感谢使用，再见�
 # An honest refusal says what the documents do not cover and points to a person; it never states a figure.
 NOT_IN_DOCUMENTS = "抱歉，政策文件里没有能回答这个问题的内容，我不能随便回答。{nearest}{help}"
 NEAREST_POINT = "文件中相关的只有《{doc}》“{section}”的内容，没有讲到{missing}。"
-NOT_THAT_PLACE = "政策文件中没有{places}的具体规定，不能把别处的标准当作{places}的标准。{help}"
+NOT_THAT_PLACE = "政策文件中没有关于“{places}”的具体规定，不能把别处的标准当作那里的标准。{help}"
 NOT_THAT_YEAR = "政策文件中没有您问的那一年的标准，不能把其他年份的数字当作那一年的。{help}"
 GENERAL_RULE_ONLY = "政策文件没有专门讲{places}，以下是文件中的一般规定："
 UNDERSTOOD_AS = "按“{question}”为您查到："

@@ -1,4 +1,4 @@
-"""Scale-out: two kiosk API instances and two Rasa instances (each with its action server) behind an imagined
+"""Scale-out: two kiosk API instances and two Rasa instances (each calling its kiosk API's actions) behind an imagined
 load balancer, sharing PostgreSQL (accounts, kiosk sessions, Rasa trackers) and Redis (Rasa lock store) on
 loopback. One patient's turns alternate between the instances and the conversation still works."""
 

@@ -139,10 +139,20 @@ def test_injection_and_garbage_never_disclose(
 def test_verification_expires(short_lived_service: AccountService, demo_rows: list[AccountRow]) -> None:
     row = demo_rows[0]
     assert short_lived_service.verify_pin(row.card_number, row.pin, conversation_id="c").ok
-    assert short_lived_service.disclose_balance("c") is not None
+    assert short_lived_service.is_verified("c")
     time.sleep(1.2)
     assert short_lived_service.disclose_balance("c") is None
     assert not short_lived_service.is_verified("c")
+
+
+def test_showing_the_balance_uses_the_verification_up(service: AccountService, demo_rows: list[AccountRow]) -> None:
+    row = demo_rows[0]
+    assert service.verify_pin(row.card_number, row.pin, conversation_id="c").ok
+    assert service.disclose_balance("c") is not None
+    assert service.disclose_balance("c") is None  # a replay (or a forged second request) gets nothing
+    assert not service.is_verified("c")
+    assert service.verify_pin(row.card_number, row.pin, conversation_id="c").ok  # verifying again works
+    assert service.disclose_balance("c") is not None
 
 
 def test_end_conversation_revokes_at_once(service: AccountService, demo_rows: list[AccountRow]) -> None:

@@ -32,7 +32,7 @@ def make_tracker(
     active_loop: str | None = None,
     sender_id: str = "test-conversation",
 ) -> Tracker:
-    """A real rasa-sdk Tracker as the action server receives it after the user said ``text``."""
+    """A real rasa-sdk Tracker as the custom actions receive it after the user said ``text``."""
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or [],
               "metadata": {"channel": "kiosk"}}
     events = [{"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}]
@@ -41,7 +41,7 @@ def make_tracker(
 
 
 def run_action(action: Any, tracker: Tracker, domain: dict[str, Any] | None = None) -> tuple[list[dict], list]:
-    """Run an action like the action server does; returns (messages, events)."""
+    """Run an action like rasa-sdk's executor does; returns (messages, events)."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain or DOMAIN))
     return dispatcher.messages, events

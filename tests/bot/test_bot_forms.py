@@ -1,5 +1,5 @@
 """Issue 12, finding 2: a menu button pressed at any prompt of any form leaves the form cleanly or is answered -
-never a loop. Every form, every menu payload, every prompt, through the real Rasa server and action server.
+never a loop. Every form, every menu payload, every prompt, through the real Rasa server and the kiosk API's actions.
 
 Before: "查个人账户余额" (/check_balance) at the PIN prompt made Rasa run action_fallback until its circuit
 breaker stopped the turn (ten identical bubbles), and every later message got no answer.

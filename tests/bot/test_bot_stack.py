@@ -1,5 +1,6 @@
-"""The assistant through the real stack (Rasa server + action server + kiosk API on free ports): Rasa's REST
-channel, the end-to-end test stories, and the balance form's privacy guarantees."""
+"""The assistant through the real stack (Rasa server + kiosk API serving the custom actions, on free ports):
+Rasa's REST channel, the end-to-end test stories, the action webhook's token, and the balance form's privacy
+guarantees."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from bot.client import ask_one
 from tests.bot.bot_helpers import DEMO_CARD, DEMO_PIN
 from tests.bot.conftest import RASA, rasa_env, run_rasa
+from yibao.settings import PROJECT_ROOT
 from yibao.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -92,13 +94,69 @@ def test_claims_and_id_numbers_reveal_nothing(stack: Stack, attack: str) -> None
     assert "3,268.45" not in text + follow_up
 
 
+def _forged_show_balance(sender: str) -> dict[str, Any]:
+    """What a hand-made call to the action webhook looks like: Rasa's call format, a tracker that claims the
+    conversation is verified."""
+    tracker = {"sender_id": sender, "slots": {"balance_verified": True}, "latest_message": {"text": "余额"},
+               "events": [], "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": None}
+    return {"next_action": "action_show_balance", "sender_id": sender, "tracker": tracker, "domain": {},
+            "version": "3.6.21"}
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-the-token", "not-the-token"])
+def test_forged_action_call_is_refused_and_a_verification_shows_the_balance_once(
+    stack: Stack, authorization: str | None
+) -> None:
+    """Issue 12, finding 3: a verified conversation's id was all a local caller needed to read its balance."""
+    from accounts.service import AccountService
+
+    sender = uuid.uuid4().hex
+    accounts = AccountService.open(stack.env_overrides["DATABASE_URL"])
+    assert accounts.verify_pin(DEMO_CARD, DEMO_PIN, conversation_id=sender, channel="kiosk").ok
+    webhook = stack.env()["YIBAO_ACTION_URL"]  # exactly where Rasa sends its action calls
+    headers = {"Authorization": authorization} if authorization else {}
+    forged = httpx.post(webhook, json=_forged_show_balance(sender), headers=headers, timeout=60)
+    assert forged.status_code == 401, forged.text
+    assert "3,268.45" not in forged.text
+    assert accounts.is_verified(sender)  # the refused call used nothing up
+
+    def shown() -> str:
+        resp = httpx.post(webhook, json=_forged_show_balance(sender), timeout=60,
+                          headers={"Authorization": f"Bearer {stack.action_token}"})
+        resp.raise_for_status()
+        return "\n".join(str(m.get("text") or "") for m in resp.json()["responses"])
+
+    assert "3,268.45" in shown()  # with Rasa's token the same call works: the refusal was the token's doing
+    assert "3,268.45" not in shown()  # and the verification was used up by showing the balance once
+    assert not accounts.is_verified(sender)
+
+
 def test_end_to_end_test_stories(stack: Stack, trained_model: Path, tmp_path: Path) -> None:
     result = run_rasa("test", "core", "--stories", "bot/tests/test_stories.yml", "--model", str(trained_model),
-                      "--endpoints", "endpoints.yml", "--out", str(tmp_path),
-                      YIBAO_ACTION_URL=f"{stack.action_url}/webhook", YIBAO_TRACKER_DB=str(tmp_path / "tracker.db"))
+                      "--endpoints", "endpoints.yml", "--out", str(tmp_path), YIBAO_ACTION_URL=stack.action_url,
+                      YIBAO_ACTION_TOKEN=stack.action_token, YIBAO_TRACKER_DB=str(tmp_path / "tracker.db"))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     failed = (tmp_path / "failed_test_stories.yml").read_text(encoding="utf-8")
     assert "None of the test stories failed" in failed, failed[:4000]
+
+
+def test_policies_rasa_patches_skips_never_change_a_prediction(stack: Stack, trained_model: Path, tmp_path: Path
+                                                               ) -> None:
+    """Every test story and some single questions, with every policy run and with bot/rasa_patches.py skipping
+    Memoization and TED when the rules are sure: the same actions, chosen by the same policy, as confidently."""
+    probe = Path(__file__).resolve().parent / "helpers" / "policy_skip_probe.py"
+    env = {**rasa_env(), "YIBAO_ACTION_URL": stack.action_url, "YIBAO_ACTION_TOKEN": stack.action_token,
+           "YIBAO_DATA_DIR": stack.env_overrides["YIBAO_DATA_DIR"], "YIBAO_TRACKER_DB": str(tmp_path / "probe.db")}
+    done = subprocess.run([str(RASA.with_name("python")), str(probe), str(trained_model)], env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=1200, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(report["conversations"]) > 20
+    for original, patched in report["conversations"]:
+        assert patched == original
+    runs = report["runs"]
+    assert runs["original"]["TEDPolicy"] > 100  # every prediction, without the skip
+    assert runs["patched"]["TEDPolicy"] < runs["original"]["TEDPolicy"] / 4  # the skip is what saves the CPU
 
 
 def test_yibao_ask_batch_prints_json_and_the_pass_rate(
@@ -112,7 +170,6 @@ def test_yibao_ask_batch_prints_json_and_the_pass_rate(
     from yibao.settings import get_settings
 
     monkeypatch.setenv("YIBAO_RASA_URL", stack.rasa_url)
-    monkeypatch.setenv("YIBAO_ACTION_PORT", str(stack.ports.actions))
     monkeypatch.setenv("YIBAO_API_PORT", str(stack.ports.api))
     get_settings.cache_clear()
     batch = tmp_path / "q.jsonl"

@@ -10,7 +10,7 @@ from typing import Any
 PORTRAIT = {"width": 1080, "height": 1920}
 LANDSCAPE = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-ANSWER_TIMEOUT = 60_000  # ms; the first answer also loads the embedding model in the action server
+ANSWER_TIMEOUT = 60_000  # ms; the first answer also may wait for kiosk_api to load the embedding model
 # WCAG 2.0–2.2 A and AA, and axe's best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING_IMPACTS = {"serious", "critical"}

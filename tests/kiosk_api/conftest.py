@@ -47,7 +47,7 @@ def private_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 @pytest.fixture(scope="session")
 def warm_stack(live_stack: Stack) -> Stack:
-    """One answered question first: the action server loads its embedding model on the first search."""
+    """One answered question first: the embedding model may still be loading in kiosk_api."""
     with httpx.Client(base_url=live_stack.api_url, timeout=120) as client:
         sid = client.post("/api/session", json={"channel": "api"}).json()["session_id"]
         client.post("/api/chat", json={"session_id": sid, "message": "住院报销比例是多少"}).raise_for_status()

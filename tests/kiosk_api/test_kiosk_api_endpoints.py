@@ -1,4 +1,4 @@
-"""Every endpoint of the kiosk API against the real stack (Rasa + action server + API), bad input included."""
+"""Every endpoint of the kiosk API against the real stack (Rasa + API, which serves the actions), bad input included."""
 
 from __future__ import annotations
 
