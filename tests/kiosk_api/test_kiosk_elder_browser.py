@@ -149,7 +149,7 @@ def test_the_idle_warning_is_extended_with_one_tap(page_factory: Any, artifacts:
 
 def test_large_text_and_high_contrast_toggles(page_factory: Any, artifacts: Path) -> None:
     page = page_factory("/kiosk", PORTRAIT)
-    reply = tap_path(page, "policy", "visit", "family_proxy")
+    reply = tap_path(page, "policy", "visit", "emergency_no_id")
     page.locator("#large-toggle").click()
     assert page.locator("#large-toggle").get_attribute("aria-pressed") == "true"
     assert "开" in page.locator("#large-toggle").inner_text()  # the state in words, not only in colour
