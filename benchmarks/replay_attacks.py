@@ -83,11 +83,11 @@ def credential_stuffing(api_url: str, rows: list[AccountRow], seconds: float) ->
             n += 1
             status, shown, _ = patient.say(f"{(int(row.pin) + 1 + n) % 10**6:06d}")
             sent += 1
-            if status == 429 or any(r in shown for r in REFUSED):
+            if status == 200 and any(c in shown for c in CHECKED):  # first: the old text warned "…暂停核验…"
+                checked += 1
+            elif status == 429 or any(r in shown for r in REFUSED):
                 refused += 1
                 break
-            if any(c in shown for c in CHECKED):
-                checked += 1
             if "请输入" not in shown and "密码" not in shown:
                 break
         patient.close()
@@ -98,18 +98,21 @@ def credential_stuffing(api_url: str, rows: list[AccountRow], seconds: float) ->
 
 
 def otp_timing(api_url: str, row: AccountRow, samples: int) -> dict[str, Any]:
-    right, wrong = [], []
+    right: list[float] = []
+    wrong: list[float] = []
     wrong_digits = "000000" if row.id_number[-6:] != "000000" else "111111"
-    for i in range(2 * samples):
+    i = 0
+    while (len(right) < samples or len(wrong) < samples) and i < 6 * samples:
         source = f"127.0.{1 + i // 250}.{2 + i % 250}"
         patient = Patient(api_url, source)
         patient.say("/forgot_pin")
         patient.say(row.card_number)
-        digits = row.id_number[-6:] if i % 2 == 0 else wrong_digits
-        status, shown, elapsed = patient.say(digits)
-        if status == 200 and "验证码" in shown:
-            (right if i % 2 == 0 else wrong).append(elapsed * 1000)
+        is_right = i % 2 == 0
+        status, shown, elapsed = patient.say(row.id_number[-6:] if is_right else wrong_digits)
+        if status == 200 and "验证码" in shown:  # the code-request answer, not a limit's
+            (right if is_right else wrong).append(elapsed * 1000)
         patient.close()
+        i += 1
 
     def describe(values: list[float]) -> dict[str, float]:
         if len(values) < 2:
@@ -165,6 +168,8 @@ def main() -> None:
     parser.add_argument("--action-url", help="the action endpoint to forge a call to (default: the stack's)")
     parser.add_argument("--seconds", type=float, default=45, help="how long the credential stuffing runs")
     parser.add_argument("--samples", type=int, default=20, help="timing samples each way (right / wrong digits)")
+    parser.add_argument("--only", choices=["stuffing", "timing", "forged"], action="append",
+                        help="run only these phases (repeatable); default: all three")
     args = parser.parse_args()
     rows = read_csv(DEMO_CSV)
     with ExitStack() as cleanup:
@@ -175,12 +180,16 @@ def main() -> None:
             api_url, action_url = stack.api_url, args.action_url or stack.action_url
         run = uuid.uuid4().hex[:6]
         print(f"replay {run} against {api_url}", flush=True)
-        stuffing = credential_stuffing(api_url, rows, args.seconds)
-        print("1. credential stuffing (one client):", stuffing, flush=True)
-        timing = otp_timing(api_url, rows[0], args.samples)
-        print("2. one-time-code request timing (ID-last-6 answer):", timing, flush=True)
-        forged = forged_action_call(api_url, action_url, rows[1])
-        print("3. forged action call:", forged, flush=True)
+        phases = set(args.only or ["stuffing", "timing", "forged"])
+        # Separate cards for each phase: the stuffing leaves its cards waiting (the progressive delay).
+        if "stuffing" in phases:
+            print("1. credential stuffing (one client):", credential_stuffing(api_url, rows[2:], args.seconds),
+                  flush=True)
+        if "timing" in phases:
+            print("2. one-time-code request timing (ID-last-6 answer):", otp_timing(api_url, rows[0], args.samples),
+                  flush=True)
+        if "forged" in phases:
+            print("3. forged action call:", forged_action_call(api_url, action_url, rows[1]), flush=True)
 
 
 if __name__ == "__main__":

@@ -67,8 +67,9 @@ def answer_question(question: str, limit: int = 3) -> DirectoryAnswer:
     if not query.has_criteria:
         return DirectoryAnswer("", [], False, index.label, False)
     result = directory.search(query)
+    # "你好", "附近哪有饭店": a word that names no institution and no kind of one - nothing to look up.
     only_a_word = query.name and not parsed.explicit_name and not parsed.asked and query == type(query)(
-        name=query.name, limit=query.limit)
+        name=query.name, near=query.near, limit=query.limit)
     if only_a_word and not result.matches:  # "你好": nothing to look up, not an unknown institution
         return DirectoryAnswer("", [], False, index.label, False)
     if not result.matches and query.name and not parsed.explicit_name and (query.types or query.flags):

@@ -18,7 +18,7 @@ from yibao.settings import PROJECT_ROOT, get_settings
 @pytest.fixture
 def production(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     for name in ("YIBAO_OTP_SENDER", "YIBAO_SMS_WEBHOOK_URL", "YIBAO_RASA_TOKEN", "YIBAO_TRACKER_KEY",
-                 "YIBAO_ACCEPT_RESEARCH_MODEL", "YIBAO_EMBEDDING_MODEL"):
+                 "YIBAO_ACTION_TOKEN", "YIBAO_ACCEPT_RESEARCH_MODEL", "YIBAO_EMBEDDING_MODEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("YIBAO_ENV", "production")
     monkeypatch.setenv("YIBAO_DATA_DIR", str(tmp_path))
@@ -32,6 +32,7 @@ def _ready(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YIBAO_OTP_SENDER", "webhook")
     monkeypatch.setenv("YIBAO_SMS_WEBHOOK_URL", "https://sms.hospital.example/send")
     monkeypatch.setenv("YIBAO_RASA_TOKEN", "a-token-from-the-hospital-vault")
+    monkeypatch.setenv("YIBAO_ACTION_TOKEN", "another-token-from-the-vault")
     monkeypatch.setenv("YIBAO_TRACKER_KEY", base64.b64encode(os.urandom(64)).decode())
     monkeypatch.setenv("YIBAO_ACCEPT_RESEARCH_MODEL", "yes")
 

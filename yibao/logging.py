@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import warnings
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
@@ -64,6 +65,16 @@ def install_record_redaction() -> None:
 
     redacted_record.yibao_redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(redacted_record)
+
+    # Rasa also reports through Python warnings, printed to stderr without any log record (a payload with an
+    # entity it does not know: the whole `/inform{"card_number": ...}` text).
+    show = warnings.showwarning
+
+    def redacted_warning(message: Any, category: Any, filename: str, lineno: int, file: Any = None,
+                         line: str | None = None) -> None:
+        show(redact(str(message)), category, filename, lineno, file, line)
+
+    warnings.showwarning = redacted_warning
 
 
 def configure_logging(service: str = "yibao", level: int = logging.INFO, json: bool = True) -> None:

@@ -110,3 +110,27 @@ def test_verified_patient_sees_and_prints_a_multi_year_statement(
     tracker.close()
     logs = " ".join(p.read_text(errors="replace") for p in (data_dir / "logs").glob("*"))
     assert not {v for v in yearly if v in stored or v in logs}
+
+
+def test_staff_directory_tab_filters_and_keyboard(page_factory: Any, artifacts: Path) -> None:
+    page = page_factory("/staff", {"width": 1366, "height": 900})
+    page.locator(".mode[data-mode=directory]").click()
+    page.wait_for_selector("#inst-filters select[data-filter=type]")
+    page.wait_for_selector(".result .inst-card")
+    with page.expect_response(lambda r: "/api/institutions?" in r.url and "type=" in r.url):
+        page.locator("select[data-filter=type]").select_option("零售药店")
+    page.locator("#inst-filters input[value=open_24h]").check()
+    page.wait_for_function("document.querySelectorAll('.result').length > 0 && [...document.querySelectorAll("
+                           "'.result .inst-flags')].every(f => f.textContent.includes('24小时'))")
+    page.locator("#q").focus()
+    page.keyboard.type("百姓")
+    page.wait_for_function("[...document.querySelectorAll('.result .inst-name')].length === 1")
+    assert "百姓大药房" in page.locator(".result .inst-name").first.inner_text()
+    page.keyboard.press("ArrowDown")
+    first = page.locator(".result").first
+    assert first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+    first.locator(".copied").wait_for()
+    assert "示例数据" in page.locator("#status").inner_text()
+    page.screenshot(path=artifacts / "staff_directory.png")
+    assert page.js_errors == []
