@@ -12,7 +12,7 @@ from kiosk_api.config import get_config
 from kiosk_api.text_input import clean_text
 
 Channel = Literal["kiosk", "widget", "staff", "api"]
-ExpectInput = Literal["card_number", "pin", "id_last6", "otp"]
+ExpectInput = Literal["card_number", "pin", "id_last6", "otp", "amount"]
 Rating = Literal["up", "down", "unsolved"]
 
 

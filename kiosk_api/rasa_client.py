@@ -14,7 +14,7 @@ import httpx
 from kiosk_api.models import BotMessage, Button, Citation, InstitutionCard
 
 ANSWER_META = "answer_meta"
-INPUT_KINDS = {"card_number", "pin", "id_last6", "otp"}
+INPUT_KINDS = {"card_number", "pin", "id_last6", "otp", "amount"}
 
 
 class RasaUnavailable(Exception):

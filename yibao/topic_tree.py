@@ -31,6 +31,7 @@ class Question:
     topic: str
     subtopic: str
     next: tuple[str, ...] = ()
+    kind: str = "answer"  # "answer": answered at once; "form": starts a form that asks back (the estimate)
 
     def button(self) -> dict[str, str]:
         return {"title": self.text, "payload": self.payload}
@@ -101,7 +102,8 @@ def parse_tree(data: dict[str, Any]) -> TopicTree:
         for s in t.get("subtopics") or []:
             questions = tuple(
                 Question(id=str(q["id"]), text=str(q["text"]), payload=str(q.get("payload") or q["text"]),
-                         topic=str(t["id"]), subtopic=str(s["id"]), next=tuple(q.get("next") or ()))
+                         topic=str(t["id"]), subtopic=str(s["id"]), next=tuple(q.get("next") or ()),
+                         kind=str(q.get("kind") or "answer"))
                 for q in s.get("questions") or []
             )
             subtopics.append(SubTopic(id=str(s["id"]), label=str(s["label"]), questions=questions))

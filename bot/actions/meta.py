@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
-from bot.actions.related import related_questions
+from bot.actions.related import MAX_RELATED, MIN_RELATED, related_questions
 
 ExpectInput = str | None  # None | "card_number" | "pin" | "id_last6" | "otp"
 
@@ -73,7 +73,9 @@ def reply(
         related = related_questions(str(tracker.latest_message.get("text") or ""), intent or nlu_intent)
         if related.questions:
             offered = [] if not buttons or buttons == main_menu() else buttons
-            buttons = related.buttons() + [b for b in offered if b not in related.buttons()]
+            # At most four buttons in all where the answer offers an action: the screen stays calm.
+            room = max(MIN_RELATED, MAX_RELATED - len(offered))
+            buttons = [b for b in related.buttons() if b not in offered][:room] + offered
         place = {"topic": related.topic, "subtopic": related.subtopic}
     dispatcher.utter_message(text=text, buttons=buttons or [])
     meta: dict[str, Any] = {

@@ -65,7 +65,8 @@ class AskVisitType(AskForSlot):
 
 
 class AskTotalCost(AskForSlot):
-    slot, text, form_intent = "total_cost", texts.ASK_TOTAL_COST, "estimate_reimbursement"
+    # "amount": the kiosk shows its number keypad, so the estimate needs no keyboard either.
+    slot, text, form_intent, expect_input = "total_cost", texts.ASK_TOTAL_COST, "estimate_reimbursement", "amount"
 
 
 class AskCardNumber(AskForSlot):

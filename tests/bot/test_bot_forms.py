@@ -43,7 +43,7 @@ def _started(meta: dict[str, Any], intent: str, expect: set[str | None]) -> bool
 STARTED = {
     "/check_balance": lambda m: _started(m, "check_balance", {"card_number"}),
     "/forgot_pin": lambda m: _started(m, "check_balance", {"card_number", "id_last6"}),
-    "/estimate_reimbursement": lambda m: _started(m, "estimate_reimbursement", {None}),
+    "/estimate_reimbursement": lambda m: _started(m, "estimate_reimbursement", {None, "amount"}),
     "/guide_special_disease": lambda m: _started(m, "guide_special_disease", {None}),
     "/guide_remote_filing": lambda m: _started(m, "guide_remote_filing", {None}),
     "/ask_catalog": lambda m: m.get("intent") == "ask_catalog" and m.get("expect_input") is None,

@@ -103,12 +103,30 @@ def test_answers_are_reached_by_touch_alone(
     assert reply.locator(".nav.back", has_text="返回上一级").count() == 1
     page.screenshot(path=artifacts / f"kiosk_touch_{name}.png")
 
-    related.first.click()  # a related question: the earlier turn's buttons no longer apply
-    last_reply(page)
-    assert related.first.is_disabled() and reply.locator(".nav.back").is_disabled()
-    page.locator(".reply").last.locator(".nav.back").click()  # back to the list the answer belongs to
-    page.wait_for_selector("#browse:not([hidden]) .choice.question")
+    reply.locator(".nav.back").click()  # back to the list the answer belongs to
+    page.wait_for_selector(f"#browse:not([hidden]) .choice[data-question={path[2]}]")
     assert page.locator("#browse-path").inner_text().startswith("首页 ›")
+    page.locator(f".choice.question:not([data-question={path[2]}])").first.click()  # another question
+    last_reply(page)
+    assert related.first.is_disabled() and reply.locator(".nav.back").is_disabled()  # old turn's buttons
+    assert page.js_errors == []
+
+
+def test_the_reimbursement_estimate_is_done_by_touch_alone(page_factory: Any, artifacts: Path) -> None:
+    """The estimate asks back (insurance, visit, cost): choices to tap, and the keypad for the amount."""
+    page = page_factory("/kiosk", PORTRAIT)
+    tap_path(page, "reimbursement", "estimate", "estimate_my_bill")
+    page.locator(".reply").last.locator(".quick", has_text="职工医保").click()
+    last_reply(page).locator(".quick", has_text="住院").click()
+    page.wait_for_selector("#keypad:not([hidden])", timeout=ANSWER_TIMEOUT)
+    assert "费用" in page.locator("#keypad-title").inner_text()
+    for key in "20000":
+        page.locator(f"#keypad [data-key='{key}']").click()
+    page.locator("#keypad-ok").click()
+    reply = last_reply(page)
+    assert "元" in reply.inner_text() and reply.locator("details.sources").count() == 1
+    assert page.locator("#ask-input").input_value() == ""
+    page.screenshot(path=artifacts / "kiosk_touch_estimate.png")
     assert page.js_errors == []
 
 

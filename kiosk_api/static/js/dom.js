@@ -21,6 +21,7 @@ const MASKS = { pin: "密码", otp: "验证码", id_last6: "身份证后六位",
 
 // What the transcript shows for a secret the user typed: never the digits of a PIN or code.
 export function maskedEcho(kind, value) {
+  if (kind === "amount") return `${value} 元`;
   if (kind === "card_number") return `卡号：${"•".repeat(Math.max(0, value.length - 4))}${value.slice(-4)}`;
   return `${MASKS[kind] || "内容"}：${"•".repeat(value.length)}`;
 }

@@ -14,6 +14,7 @@ const KEYPAD = {
   pin: { title: "请输入医保卡密码", max: 12, masked: true, letterX: false },
   otp: { title: "请输入短信验证码", max: 8, masked: true, letterX: false },
   id_last6: { title: "请输入身份证号后六位", max: 6, masked: false, letterX: true },
+  amount: { title: "请输入这次医疗总费用（元）", max: 9, masked: false, letterX: false },
 };
 const SECRET = new Set(["pin", "otp"]);
 // Never read aloud on its own in a lobby: the account view (the patient can still tap 🔊 on it).
@@ -308,8 +309,10 @@ async function main() {
     if (keypadKind === "card_number") speaker.speakDigits(keypadValue);
   });
   $("keypad-cancel").addEventListener("click", () => {
+    const wasAmount = keypadKind === "amount";
     closeKeypad();
-    transcript.append(noticeBubble("已取消输入。需要时可以重新点“余额查询”。"));
+    transcript.append(noticeBubble(wasAmount ? "已取消输入。需要时可以重新点“算一算能报多少”。"
+      : "已取消输入。需要时可以重新点“余额查询”。"));
   });
   document.addEventListener("keydown", (event) => {  // a USB keypad works too
     if (!keypadKind) return;

@@ -9,7 +9,7 @@ const form = document.getElementById("composer");
 const input = document.getElementById("message");
 const sendButton = document.getElementById("send");
 const SECRET_INPUTS = new Set(["pin", "otp"]);
-const NUMERIC_INPUTS = new Set(["card_number", "pin", "otp", "id_last6"]);
+const NUMERIC_INPUTS = new Set(["card_number", "pin", "otp", "id_last6", "amount"]);
 
 const session = new ChatSession("widget", {
   onRestart: () => messages.append(noticeBubble("上一次对话已结束，已为您重新开始。")),
@@ -29,6 +29,7 @@ function setInputMode(kind) {
   input.inputMode = NUMERIC_INPUTS.has(kind) ? (kind === "id_last6" ? "text" : "numeric") : "text";
   input.placeholder = {
     card_number: "请输入医保卡号", pin: "请输入密码", otp: "请输入短信验证码", id_last6: "请输入身份证号后六位",
+    amount: "请输入医疗总费用（元）",
   }[kind] || "请输入您的问题";
 }
 
