@@ -295,7 +295,7 @@ def main() -> None:
             env.update(item.split("=", 1) for item in args.env)
             stack = Stack(ports=Ports.free(), log_dir=data_dir / "logs", env_overrides=env)
             print("starting a private stack on free ports ...", flush=True)
-            stack.start(timeout=400)
+            stack.start(timeout=1200)  # Rasa takes ~30 s to load on an idle machine, minutes on a busy one
             cleanup.callback(stack.stop)
             api_url, rasa_url = stack.api_url, stack.rasa_url
             meter = ProcessMeter({name: proc.pid for name, proc in stack.processes.items()})

@@ -28,15 +28,17 @@ from rasa.shared.nlu.training_data.message import Message
 
 # Asking someone to do something (imperatives and "I want to …"), in Mandarin and common regional forms.
 REQUEST = re.compile(
-    r"帮我|帮忙|帮.{0,2}[查算办弄看]|给我|替我|麻烦|我要|我想要|我想[办查算申弄备做开]|我来[办查]|想办|要办|办一下|"
+    r"帮我(?!爸|妈|老|家|儿|女|孩|哥|姐|弟|妹|爷|奶)|帮忙|帮.{0,2}[查算办弄看]|给我(?!爸|妈|老|家|儿|女|孩|哥|姐|弟|妹|爷|奶)|替我|麻烦|我要|我想要|我想[办查算申弄备做开]|我来[办查]|想办|要办|办一下|"
     r"办理一下|开始|申请一下|查一下|查查|查下|查询|查个|看一下我|看看我|算一下|算算|算下|计算|估算|测算|"
     r"指引|向导|教我|带我|一步步|一步一步|整一下|弄一下"
 )
 # "I would like to know / ask": an inquiry even when it contains 我想.
 INQUIRY = re.compile(r"想知道|想问|想了解|请问|问一下|问问|咨询|了解一下|打听")
-# An amount of money: the estimate form has something to compute.
+# An amount of money: the estimate form has something to compute. A bare number counts only with three digits
+# or more and no other unit after it ("交了15年", "住了3天" are not amounts; "百万医疗险" is a product's name).
 AMOUNT = re.compile(
-    r"\d+(?:\.\d+)?\s*(?:万|千|元|块|w|k)?|[一二两三四五六七八九十百千]+[万千百]|[一二两三四五六七八九]千"
+    r"\d+(?:\.\d+)?\s*(?:万|千|元|块|w|k)|\d{3,}(?!\d|\s*(?:年|月|日|天|岁|次|个|种|人|家|号))|"
+    r"[一二两三四五六七八九十]+[万千](?=[元块多，。？?！!\s]|$)"
 )
 # The patient's own account or its state (not how accounts work in general).
 OWN_ACCOUNT = re.compile(

@@ -13,6 +13,10 @@ CASES = [
     ("estimate_reimbursement", "居民医保住院一般能报多少", False),
     ("estimate_reimbursement", "住院一共花了三万，能报多少", True),
     ("estimate_reimbursement", "帮我算一下要自己出多少", True),
+    ("estimate_reimbursement", "医保交了二十多年，住院能报多少", False),  # years, not an amount
+    ("estimate_reimbursement", "住了12天院，职工医保能报多少", False),
+    ("estimate_reimbursement", "给我妈交的居民医保，住院能报多少", False),  # 给我妈 is not a request to the bot
+    ("estimate_reimbursement", "住院花了23000，能报多少", True),
     ("check_balance", "个人账户里的钱是怎么来的", False),
     ("check_balance", "我的个人账户还有多少钱", True),
     ("check_balance", "查余额", True),
