@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.bot.bot_helpers import PROJECT_ROOT
 from tests.bot.conftest import RASA, rasa_env, run_rasa

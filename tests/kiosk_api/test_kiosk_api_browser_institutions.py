@@ -53,7 +53,7 @@ def test_kiosk_finds_the_nearest_pharmacy_with_external_prescriptions_by_touch(
     assert page.locator("#directory").is_hidden() and page.js_errors == []
 
 
-@pytest.mark.xfail(strict=False, reason="failed in the last full run after the final merges; not yet debugged (issue 10)")
+@pytest.mark.xfail(strict=False, reason="failed in the last full run after the final merges (issue 10)")
 def test_widget_answers_which_hospitals_settle_remote_bills_with_cards(page_factory: Any, artifacts: Path) -> None:
     page = page_factory("/widget", PHONE, is_mobile=True, has_touch=True)
     page.locator("#message").fill("哪些医院能异地直接结算")
