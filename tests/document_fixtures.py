@@ -50,12 +50,18 @@ def make_pdf(path: Path, browser: Any = None) -> Fixture:
     """An HTML notice printed to PDF by chromium (a real text layer, as a 医保办 would receive it); ``browser``:
     a running Playwright browser (one Playwright per test session), else one is started here."""
     if browser is None:
-        from playwright.sync_api import sync_playwright
+        # In a child process: the sync API refuses to start where another test's Playwright keeps a loop running.
+        import subprocess
+        import sys
 
-        with sync_playwright() as p:
-            own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            _print(own, path)
-            own.close()
+        script = (
+            "import sys\nfrom pathlib import Path\nfrom playwright.sync_api import sync_playwright\n"
+            "from tests.document_fixtures import CHROMIUM, CHROMIUM_ARGS, _print\n"
+            "with sync_playwright() as p:\n"
+            "    own = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)\n"
+            "    _print(own, Path(sys.argv[1]))\n    own.close()\n"
+        )
+        subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=300)
     else:
         _print(browser, path)
     return Fixture(path, "凤凰岭院区的押金减免窗口在哪里", "凤凰岭院区")
