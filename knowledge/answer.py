@@ -20,7 +20,6 @@ make. Thresholds are set by the reasoning in each constant's comment, not fitted
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -616,8 +615,3 @@ def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bo
     question = understand(query, kb, whole_focus=whole_focus)
     hits = kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
     return decide(question, hits, kb.char_counts)
-
-
-def idf_weight(idf: float | None, n_docs: int) -> float:
-    """A word the documents never use weighs most: the question is about something they do not cover."""
-    return float(idf) if idf is not None else math.log1p(n_docs + 0.5)
