@@ -179,6 +179,8 @@ class ConversationVerification(Base):
     verified_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The balance was shown: the grant now opens only the statement, once (then it is revoked).
+    balance_shown_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class OtpChallenge(Base):

@@ -392,15 +392,16 @@ class AccountService:
     def is_verified(self, conversation_id: str) -> bool:
         """Whether this conversation may see its balance now (discloses nothing, so not audited)."""
         with self._sessions() as session:
-            return self._active_verification(session, conversation_id, self.clock()) is not None
+            grant = self._active_verification(session, conversation_id, self.clock())
+            return grant is not None and grant.balance_shown_at is None
 
     def disclose_balance(self, conversation_id: str, *, channel: str = "kiosk") -> BalanceView | None:
-        """The balance, once per verification: showing it uses the verification up, so a replayed or forged
-        request for the same conversation gets nothing (issue 12, finding 3)."""
+        """The balance, once per verification, so a replayed or forged request for the same conversation gets
+        nothing (issue 12, finding 3); afterwards the grant opens only the statement, once."""
         now = self.clock()
         with self.transaction() as session:
             grant = self._active_verification(session, conversation_id, now)
-            if grant is None or not self._use_up(session, grant, now):
+            if grant is None or not self._mark_balance_shown(session, grant, now):
                 conv = conversation_id if valid_conversation_id(conversation_id) else "?"
                 audit.record(session, now, "disclose_balance", "denied", channel, conv, "")
                 return None
@@ -442,8 +443,19 @@ class AccountService:
         )
 
     @staticmethod
-    def _use_up(session: Session, grant: ConversationVerification, now: datetime) -> bool:
-        """Revoke ``grant`` if nothing else did meanwhile: of two concurrent requests, only one gets the balance."""
+    def _mark_balance_shown(session: Session, grant: ConversationVerification, now: datetime) -> bool:
+        """Mark the balance shown unless something did meanwhile: of two concurrent requests, only one gets it."""
+        active = ConversationVerification
+        marked = session.execute(
+            update(active)
+            .where(active.id == grant.id, active.revoked_at.is_(None), active.balance_shown_at.is_(None))
+            .values(balance_shown_at=now)
+        ).rowcount
+        return bool(marked)
+
+    @staticmethod
+    def use_up(session: Session, grant: ConversationVerification, now: datetime) -> bool:
+        """Revoke ``grant`` unless something did meanwhile: of two concurrent requests, only one gets through."""
         active = ConversationVerification
         used = session.execute(
             update(active).where(active.id == grant.id, active.revoked_at.is_(None)).values(revoked_at=now)

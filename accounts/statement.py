@@ -2,7 +2,7 @@
 
     view = get_account_service().disclose_statement(session_id, channel="kiosk")   # StatementView | None
 
-Like the balance it is disclosed only to the conversation that verified, within the verification window, and
+Like the balance it is disclosed once, only to the conversation that verified, within the verification window, and
 every disclosure (or refusal) is written to the audit log in the same transaction. It is meant to go straight
 from kiosk_api to the page (``POST /api/account/statement``): never through Rasa, so the tracker store, the logs
 and the unanswered-questions report never see it.
@@ -66,7 +66,8 @@ def disclose_statement(service: AccountService, conversation_id: str, *, channel
     now = service.clock()
     with service.transaction() as session:
         grant = service._active_verification(session, conversation_id, now)
-        if grant is None:
+        # Once per verification, like the balance (shown before it or not): a replay gets nothing.
+        if grant is None or not service.use_up(session, grant, now):
             conv = conversation_id if valid_conversation_id(conversation_id) else "?"
             audit.record(session, now, EVENT, "denied", channel, conv, "")
             return None

@@ -75,6 +75,10 @@ class ChatReply(BaseModel):
     confidence: float | None = Field(default=None, ge=0, le=1)
     fallback: bool = Field(default=False, description="助手没把握，已建议找人工")
     handoff: bool = Field(default=False, description="需要转人工服务")
+    refusal: str | None = Field(
+        default=None,
+        description="没有回答的原因：not_in_documents、unknown_place、unknown_year、out_of_scope、empty、unavailable",
+    )
     expect_input: ExpectInput | None = Field(default=None, description="下一步要输入卡号/密码等：显示数字键盘")
     human_help: str | None = Field(default=None, description="fallback/handoff 时的人工服务窗口与热线")
     institutions: list[InstitutionCard] = Field(default=[], description="定点医药机构卡片（名录查询的结果）")

@@ -29,6 +29,7 @@ class BotTurn:
     confidence: float | None = None
     fallback: bool = False
     handoff: bool = False
+    refusal: str | None = None
     expect_input: str | None = None
     topic: str | None = None
     subtopic: str | None = None
@@ -66,6 +67,8 @@ def _apply_meta(turn: BotTurn, meta: dict[str, Any]) -> None:
         turn.confidence = min(1.0, max(0.0, float(meta["confidence"])))
     turn.fallback = turn.fallback or bool(meta.get("fallback"))
     turn.handoff = turn.handoff or bool(meta.get("handoff"))
+    if isinstance(meta.get("refusal"), str):
+        turn.refusal = meta["refusal"][:32]
     for place in ("topic", "subtopic"):
         if isinstance(meta.get(place), str):
             setattr(turn, place, meta[place][:40])

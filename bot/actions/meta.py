@@ -84,7 +84,8 @@ def reply(
         "confidence": round(nlu_confidence if confidence is None else confidence, 4),
         "intent_confidence": round(nlu_confidence, 4),
         "citations": [c.as_dict() for c in citations],
-        "fallback": fallback,
+        # A refusal is not an answer, whatever its kind: the maintainers' unanswered queue must see it.
+        "fallback": fallback or refusal is not None,
         "handoff": handoff or fallback,
         "expect_input": expect_input,
         # why the assistant did not answer: not_in_documents | unknown_place | unknown_year | out_of_scope |

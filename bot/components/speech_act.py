@@ -49,10 +49,14 @@ QUESTION = re.compile(
     r"多久|几|谁|为什么|咋|想问|问一下|请问|咨询"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# An action whose subject must be named: "看病为什么要核对身份证件" is about visits, not a forgotten PIN.
+SUBJECT = {"forgot_pin": re.compile(r"密码|验证码|短信|口令|pin|忘|不记得|想不起", re.IGNORECASE)}
 
 
 def wants_action(intent: str, text: str) -> bool:
     """Whether a message classified as the action ``intent`` asks for the action itself."""
+    if intent in SUBJECT:
+        return bool(SUBJECT[intent].search(text))
     if INQUIRY.search(text) and not re.search(r"帮我|给我|替我", text):
         return False
     if intent == "estimate_reimbursement":
@@ -83,6 +87,7 @@ class ActionRequestGate(GraphComponent, IntentClassifier):
                 "guide_remote_filing": "ask_remote_filing",
                 "guide_special_disease": "ask_special_disease",
                 "check_balance": "ask_policy",
+                "forgot_pin": "ask_policy",
             },
             "small_talk": ["greet", "thank", "affirm", "goodbye"],
             "question_fallback": "ask_policy",

@@ -118,7 +118,8 @@ async def chat(body: ChatRequest, request: Request) -> ChatReply:
     return ChatReply(
         session_id=session.id, reply_id=reply_id, messages=turn.messages, citations=turn.citations,
         intent=turn.intent, confidence=turn.confidence, fallback=turn.fallback, handoff=turn.handoff,
-        expect_input=turn.expect_input, human_help=human_help if (turn.fallback or turn.handoff) else None,
+        refusal=turn.refusal, expect_input=turn.expect_input,
+        human_help=human_help if (turn.fallback or turn.handoff) else None,
         topic=turn.topic, subtopic=turn.subtopic,
         institutions=turn.institutions, show_statement=turn.show_statement,
     )

@@ -105,3 +105,14 @@ def test_yearly_columns_are_optional(tmp_path: Path) -> None:
                     encoding="utf-8")
     row = read_csv(path)[0]
     assert row.years == [] and row.contributions == [] and row.arrears_periods == []
+
+
+def test_one_verification_shows_the_balance_once_then_the_statement_once(
+        service: AccountService, demo_rows: list[AccountRow]) -> None:
+    row = demo_rows[0]
+    assert service.verify_pin(row.card_number, row.pin, conversation_id="conv-once").ok
+    assert service.disclose_balance("conv-once") is not None
+    assert not service.is_verified("conv-once")  # a second balance needs a new verification
+    assert service.disclose_balance("conv-once") is None
+    assert service.disclose_statement("conv-once") is not None  # the page's statement after the balance
+    assert service.disclose_statement("conv-once") is None  # a replayed request gets nothing

@@ -24,6 +24,9 @@ CASES = [
     ("guide_remote_filing", "我要办异地就医备案", True),
     ("guide_special_disease", "我想知道慢特病怎么申请", False),
     ("guide_special_disease", "帮我申请门诊慢特病", True),
+    ("forgot_pin", "看病时医院为什么要核对身份证件", False),  # identity documents, not the PIN
+    ("forgot_pin", "密码不记得了怎么办", True),
+    ("forgot_pin", "忘了", True),  # at the PIN prompt
 ]
 
 

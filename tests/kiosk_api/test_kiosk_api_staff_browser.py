@@ -138,7 +138,8 @@ def test_upload_a_document_and_show_the_dashboard(
 
     page.click("nav.console a[href='/staff/dashboard']")
     page.wait_for_selector("body[data-ready=true]")
-    page.wait_for_function("[...document.querySelectorAll('#charts img')].every(i => i.complete && i.naturalWidth > 0)",
+    page.wait_for_function("() => [...document.querySelectorAll('#charts img')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)",
                            timeout=ANSWER_TIMEOUT)
     assert page.locator("#charts img").count() == 5
     assert int(page.locator(".figure strong").first.inner_text()) >= 1  # the questions asked in this test session
