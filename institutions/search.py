@@ -35,7 +35,6 @@ from yibao.settings import get_settings
 # name's order (市一医院 in 安澜市第一人民医院) 90; pinyin initials 90; a typo or homophone 80..90.
 MIN_NAME_SCORE = 80.0
 SURE_SCORE = 95.0
-MAX_QUERY_CHARS = 40
 EARTH_RADIUS_M = 6_371_000.0
 # How often a process asks the database whether another process imported a new directory.
 VERSION_CHECK_SECONDS = 2.0
@@ -397,8 +396,8 @@ class Directory:
         return SAMPLE_KIOSK_LOCATION if (index or self.index()).is_sample else None
 
     def search(self, query: InstitutionQuery) -> SearchResult:
-        if len(plain(query.name)) > MAX_QUERY_CHARS:
-            raise QueryProblem(f"机构名称太长了，请只输入名称（{MAX_QUERY_CHARS} 个字以内）。")
+        if len(plain(query.name)) > (limit := get_settings().max_name_chars):
+            raise QueryProblem(f"机构名称太长了，请只输入名称（{limit} 个字以内）。")
         index = self.index()
         origin = query.origin or self.origin(index)
         return index.search(query, origin)

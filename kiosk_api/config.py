@@ -22,7 +22,6 @@ def _limit(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class KioskConfig:
-    max_query_chars: int = field(default_factory=lambda: _int("MAX_QUERY_CHARS", 100))
     # Kiosk screen: idle seconds before the "still there?" countdown, then countdown seconds before reset
     # (at least 20 s to answer it: WCAG 2.2.1; one tap on the warning gives another idle period).
     idle_seconds: int = field(default_factory=lambda: _int("IDLE_SECONDS", 90))
@@ -33,11 +32,11 @@ class KioskConfig:
     max_body_bytes: int = field(default_factory=lambda: _int("MAX_BODY_BYTES", 65536))
     rasa_timeout_seconds: float = field(default_factory=lambda: float(_int("RASA_TIMEOUT_SECONDS", 30)))
     # Read-aloud (POST /api/tts): engine ("espeak-ng" or "package.module:factory"), espeak voice and speed,
-    # longest text and memory for cached audio (its rate limit is limit_tts_per_client below).
+    # and memory for cached audio (its longest text is yibao.settings' kiosk_tts_max_chars; its rate limit is
+    # limit_tts_per_client below).
     tts_engine: str = field(default_factory=lambda: os.environ.get("YIBAO_KIOSK_TTS_ENGINE", "espeak-ng"))
     tts_voice: str = field(default_factory=lambda: os.environ.get("YIBAO_KIOSK_TTS_VOICE", "cmn-latn-pinyin"))
     tts_words_per_minute: int = field(default_factory=lambda: _int("TTS_WORDS_PER_MINUTE", 150))
-    tts_max_chars: int = field(default_factory=lambda: _int("TTS_MAX_CHARS", 600))
     tts_cache_mb: int = field(default_factory=lambda: _int("TTS_CACHE_MB", 64))
     # Sliding windows ("N per M minutes", limits syntax); see kiosk_api/deps.py and the README's "Limits".
     limit_sessions_per_client: str = field(default_factory=lambda: _limit("SESSIONS_PER_CLIENT", "20/minute"))
@@ -46,11 +45,6 @@ class KioskConfig:
     limit_secrets_per_client: str = field(default_factory=lambda: _limit("SECRETS_PER_CLIENT", "20 per 10 minutes"))
     # Read-aloud requests per client: a kiosk reads one answer in a few sentence-sized pieces.
     limit_tts_per_client: str = field(default_factory=lambda: _limit("TTS_PER_CLIENT", "60/minute"))
-
-    @property
-    def max_message_chars(self) -> int:
-        """Longest question accepted (longer text is refused, never cut); Rasa's channel applies the same limit."""
-        return get_settings().max_message_chars
 
     @property
     def rasa_url(self) -> str:

@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from kiosk_api.config import get_config
 from kiosk_api.text_input import clean_text
+from yibao.settings import get_settings
 
 Channel = Literal["kiosk", "widget", "staff", "api"]
 ExpectInput = Literal["card_number", "pin", "id_last6", "otp", "amount"]
@@ -46,7 +46,7 @@ class ChatRequest(BaseModel):
     @field_validator("message")
     @classmethod
     def _clean(cls, value: str) -> str:
-        return clean_text(value, get_config().max_message_chars)
+        return clean_text(value, get_settings().max_message_chars)
 
 
 class Button(BaseModel):
@@ -96,7 +96,7 @@ class TtsRequest(BaseModel):
     @field_validator("text")
     @classmethod
     def _clean(cls, value: str) -> str:
-        return clean_text(value, get_config().tts_max_chars, what="文字")
+        return clean_text(value, get_settings().kiosk_tts_max_chars, what="文字")
 
 
 class FeedbackRequest(BaseModel):

@@ -39,7 +39,6 @@ SAMPLE_CSV = DATA_DIR / "drug_catalog_sample.csv"
 CATEGORIES_FILE = DATA_DIR / "catalog_categories.yml"
 SAMPLE_MARK = "示例数据"
 SAMPLE_LABEL = f"{SAMPLE_MARK}，非官方目录；以国家医保药品目录为准"
-MAX_QUERY_CHARS = 40
 # Match scores (0..100): >= 90 the drug itself (name, alias, other salt or form, homophone); TYPO_SCORE one wrong
 # character; MIN_SCORE..80 a weak suggestion (part of a name, distant typo). Below MIN_SCORE nothing is shown.
 MIN_SCORE = 70.0
@@ -343,8 +342,8 @@ def check_query(query: str | None) -> str | None:
     plain = _plain(clean_query(query))
     if not plain:
         return "请输入要查询的药品名称（中文通用名或拼音），例如：阿莫西林。"
-    if len(plain) > MAX_QUERY_CHARS:
-        return f"药品名称太长了，请只输入药品通用名（{MAX_QUERY_CHARS} 个字以内），例如：二甲双胍。"
+    if len(plain) > (limit := get_settings().max_name_chars):
+        return f"药品名称太长了，请只输入药品通用名（{limit} 个字以内），例如：二甲双胍。"
     if not re.search(r"[a-z\u3400-\u9fff]", plain):
         return "没看懂这个药名，请输入药品的中文通用名或拼音，例如：布洛芬 或 buluofen。"
     return None

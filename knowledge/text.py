@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import opencc
 
+from yibao.settings import get_settings
+
 CJK = r"\u3400-\u9fff"
 # Pinyin with tone marks (the courseware writes 醫(yī)院); plain ASCII words in brackets such as (DRGs) stay.
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
@@ -29,8 +31,6 @@ BOILERPLATE_LINE = re.compile(
 )
 # A heading that starts a trailing block of site chrome: everything after it is dropped.
 TRAILER_START = re.compile(r"(】相关文章[:：]|^主站蜘蛛池模板|^温馨提示$|^最新文档$)")
-
-MAX_QUERY_CHARS = 300
 
 
 @dataclass(frozen=True)
@@ -240,9 +240,10 @@ def to_simplified(text: str) -> str:
 
 def normalize_query(query: str) -> str:
     """What every query goes through: bounded length, simplified, no control characters, normalised punctuation."""
-    query = "".join(c for c in (query or "")[: MAX_QUERY_CHARS * 2] if unicodedata.category(c)[0] != "C" or c == " ")
+    limit = get_settings().max_question_chars
+    query = "".join(c for c in (query or "")[: limit * 2] if unicodedata.category(c)[0] != "C" or c == " ")
     query = normalize_punctuation(strip_pinyin_annotations(to_simplified(query)))
-    return query[:MAX_QUERY_CHARS].strip()
+    return query[:limit].strip()
 
 
 def compact(text: str) -> str:

@@ -69,10 +69,21 @@ class Settings:
     # "demo" (default) or "production": production refuses to start with demo data or demo-only parts
     # (yibao/production.py says what is checked).
     env: str = field(default_factory=lambda: _env("ENV", "demo").strip().lower())
-    # Longest chat message accepted, by kiosk_api and by Rasa's channel alike (one limit, one place).
+    # Input length limits, all of them here. Text longer than a limit is refused at the edge that receives it
+    # with a polite message (kiosk_api's models, Rasa's channel bot/channels.py, the lookups), never cut, except
+    # max_question_chars: the part of a long story that retrieval reads.
+    # Longest chat message accepted, by kiosk_api and by Rasa's channel alike.
     max_message_chars: int = field(
         default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", os.environ.get("YIBAO_KIOSK_MAX_MESSAGE_CHARS", "500")))
     )
+    # Characters of a question the knowledge base reads (retrieval, answer selection); the rest is not read.
+    max_question_chars: int = field(default_factory=lambda: int(_env("MAX_QUESTION_CHARS", "300")))
+    # A drug or institution name typed into the catalog / 定点机构 lookup.
+    max_name_chars: int = field(default_factory=lambda: int(_env("MAX_NAME_CHARS", "40")))
+    # The staff page's search box (GET /api/staff/search?q=).
+    kiosk_max_query_chars: int = field(default_factory=lambda: int(_env("KIOSK_MAX_QUERY_CHARS", "100")))
+    # Longest text read aloud at once (POST /api/tts; the kiosk sends answers in sentence-sized pieces).
+    kiosk_tts_max_chars: int = field(default_factory=lambda: int(_env("KIOSK_TTS_MAX_CHARS", "600")))
     # Web origins allowed to call Rasa from a browser (a rasa-webchat widget), comma-separated; empty: none.
     widget_origins: tuple[str, ...] = field(default_factory=lambda: split_list(_env("WIDGET_ORIGINS", "")))
     # Addresses of reverse proxies whose X-Forwarded-For kiosk_api believes; empty: none (clients connect directly).

@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 from bot.actions import backends, curated, followup, passages, texts
 from bot.actions.meta import Citation, buttons, latest_intent, main_menu, reply
 from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
+from yibao.settings import get_settings
 
-MAX_QUERY_CHARS = 300
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 
@@ -23,7 +23,7 @@ def question_text(tracker: Tracker) -> str:
     text = (tracker.latest_message.get("text") or "").strip()
     if text.startswith("/"):
         return DEFAULT_QUESTIONS.get(latest_intent(tracker)[0], "")
-    return text[:MAX_QUERY_CHARS]
+    return text[: get_settings().max_question_chars]
 
 
 # The action a question's topic leads to, offered as a button after the documents' answer: a form or a personal

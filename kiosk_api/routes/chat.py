@@ -55,7 +55,7 @@ async def public_config() -> PublicConfig:
     cfg = get_config()
     return PublicConfig(
         human_help=get_settings().human_help, idle_seconds=cfg.idle_seconds,
-        countdown_seconds=cfg.countdown_seconds, max_message_chars=cfg.max_message_chars,
+        countdown_seconds=cfg.countdown_seconds, max_message_chars=get_settings().max_message_chars,
     )
 
 

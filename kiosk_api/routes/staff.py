@@ -9,12 +9,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from kiosk_api.config import get_config
 from kiosk_api.errors import ApiError, service_unavailable
 from kiosk_api.highlight import highlight_spans, highlighted_html, query_terms
 from kiosk_api.models import CatalogResults, DrugHit, ErrorResponse, SearchHit, SearchResults, SectionText
 from kiosk_api.text_input import clean_text
 from yibao.logging import get_logger
+from yibao.settings import get_settings
 
 router = APIRouter(prefix="/api", tags=["staff"])
 log = get_logger("kiosk_api.staff")
@@ -29,7 +29,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _query(q: str) -> str:
     try:
-        return clean_text(q, get_config().max_query_chars, what="查询内容")
+        return clean_text(q, get_settings().kiosk_max_query_chars, what="查询内容")
     except ValueError as exc:
         raise ApiError(422, "invalid_input", str(exc)) from exc
 
