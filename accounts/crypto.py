@@ -38,8 +38,10 @@ def load_cipher() -> AESSIV:
 
 def key_text() -> str:
     """The key as base64 text: YIBAO_TRACKER_KEY, else the key file (created on first use)."""
-    if os.environ.get("YIBAO_TRACKER_KEY"):
-        return os.environ["YIBAO_TRACKER_KEY"]
+    from yibao.settings import get_settings
+
+    if get_settings().tracker_key:
+        return get_settings().tracker_key
     path = key_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -80,4 +82,6 @@ def _cipher_for(env_key: str, path: str) -> AESSIV:
 
 def data_cipher() -> AESSIV:
     """The process's cipher (cached per key source, so tests that switch data directories get theirs)."""
-    return _cipher_for(os.environ.get("YIBAO_TRACKER_KEY", ""), str(key_file()))
+    from yibao.settings import get_settings
+
+    return _cipher_for(get_settings().tracker_key, str(key_file()))

@@ -109,17 +109,16 @@ class WebhookOtpSender:
 
 def otp_sender_from_settings() -> OtpSender:
     """The sender YIBAO_OTP_SENDER names: ``outbox`` (default, demo only) or ``webhook``."""
-    kind = os.environ.get("YIBAO_OTP_SENDER", "outbox").strip().lower()
+    settings = get_settings()
+    kind = settings.otp_sender.strip().lower()
     if kind == "webhook":
-        url = os.environ.get("YIBAO_SMS_WEBHOOK_URL", "")
-        if not url:
+        if not settings.sms_webhook_url:
             raise ValueError("YIBAO_OTP_SENDER=webhook needs YIBAO_SMS_WEBHOOK_URL")
         return WebhookOtpSender(
-            url, os.environ.get("YIBAO_SMS_WEBHOOK_TOKEN", ""),
-            timeout=float(os.environ.get("YIBAO_SMS_TIMEOUT_SECONDS", "5")),
-            retries=int(os.environ.get("YIBAO_SMS_RETRIES", "3")),
-            minutes=max(1, int(os.environ.get("YIBAO_OTP_TTL_SECONDS", "300")) // 60),
+            settings.sms_webhook_url, settings.sms_webhook_token,
+            timeout=settings.sms_timeout_seconds, retries=settings.sms_retries,
+            minutes=max(1, settings.otp_ttl_seconds // 60),
         )
     if kind != "outbox":
         raise ValueError(f"YIBAO_OTP_SENDER must be outbox or webhook, not {kind!r}")
-    return OutboxOtpSender(get_settings().data_dir / "otp_outbox.jsonl")
+    return OutboxOtpSender(settings.data_dir / "otp_outbox.jsonl")

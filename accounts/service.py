@@ -14,7 +14,6 @@ disclosure is written to the append-only audit log in the same transaction as th
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -46,35 +45,27 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(f"YIBAO_{name}", default))
-
-
 @dataclass(frozen=True)
 class AccountPolicy:
-    """Security limits; each can be set by an environment variable (YIBAO_ + the name in the call).
+    """Security limits; the defaults come from yibao.settings (environment variables YIBAO_VERIFY_TTL_SECONDS, ...).
 
     Wrong secrets for a card never lock it: after ``max_failures`` wrong tries (within ``failure_window``) each
     further wrong try makes the card wait longer before the next one is checked (``first_delay``, doubling,
     at most ``lockout``). The README explains why a delay and not a lock.
     """
 
-    verification_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=_env_int("VERIFY_TTL_SECONDS", 180)))
-    max_failures: int = field(default_factory=lambda: _env_int("MAX_PIN_FAILURES", 5))
-    first_delay: timedelta = field(default_factory=lambda: timedelta(seconds=_env_int("FIRST_DELAY_SECONDS", 30)))
-    lockout: timedelta = field(default_factory=lambda: timedelta(minutes=_env_int("LOCKOUT_MINUTES", 15)))
-    failure_window: timedelta = field(default_factory=lambda: timedelta(hours=_env_int("FAILURE_WINDOW_HOURS", 24)))
+    verification_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=get_settings().verify_ttl_seconds))
+    max_failures: int = field(default_factory=lambda: get_settings().max_pin_failures)
+    first_delay: timedelta = field(default_factory=lambda: timedelta(seconds=get_settings().first_delay_seconds))
+    lockout: timedelta = field(default_factory=lambda: timedelta(minutes=get_settings().lockout_minutes))
+    failure_window: timedelta = field(default_factory=lambda: timedelta(hours=get_settings().failure_window_hours))
     # Sliding window over every verification try (PIN, code request, code) of one conversation.
-    conversation_attempts: str = field(
-        default_factory=lambda: os.environ.get("YIBAO_LIMIT_ATTEMPTS_PER_CONVERSATION", "10 per 10 minutes")
-    )
+    conversation_attempts: str = field(default_factory=lambda: get_settings().limit_attempts_per_conversation)
     # Codes sent for one card (SMS bombing); beyond it a request is answered as usual but nothing is sent.
-    otp_per_card: str = field(default_factory=lambda: os.environ.get("YIBAO_LIMIT_OTP_PER_CARD", "5 per hour"))
-    otp_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=_env_int("OTP_TTL_SECONDS", 300)))
+    otp_per_card: str = field(default_factory=lambda: get_settings().limit_otp_per_card)
+    otp_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=get_settings().otp_ttl_seconds))
     otp_max_attempts: int = 3
-    otp_resend_interval: timedelta = field(
-        default_factory=lambda: timedelta(seconds=_env_int("OTP_RESEND_SECONDS", 60))
-    )
+    otp_resend_interval: timedelta = field(default_factory=lambda: timedelta(seconds=get_settings().otp_resend_seconds))
     transactions_shown: int = 5
 
     def delay_after(self, failures: int) -> timedelta:
@@ -157,7 +148,7 @@ class AccountService:
         self.policy = policy or AccountPolicy()
         self.otp_sender: OtpSender = otp_sender or otp_sender_from_settings()
         self.clock = clock
-        self.limiter = limiter or RateLimiter(os.environ.get("YIBAO_RATE_LIMIT_STORAGE") or "memory://")
+        self.limiter = limiter or RateLimiter(get_settings().rate_limit_storage or "memory://")
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Network senders deliver off the request path: how long a gateway takes must not tell whether a code
         # was sent (that is: whether the card and ID digits matched).

@@ -19,7 +19,6 @@ import shutil
 import statistics
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -74,7 +73,7 @@ def main() -> None:
     graded = load_questions(args.questions) if args.questions.exists() else []
 
     with tempfile.TemporaryDirectory() as tmp:
-        settings = replace(get_settings(), data_dir=Path(tmp))
+        settings = get_settings().replace(data_dir=Path(tmp))
         shared = get_settings().index_dir / "passages.sqlite"
         if not args.cold and shared.exists():  # only the embedding cache is reused; the build itself is real
             settings.index_dir.mkdir(parents=True)

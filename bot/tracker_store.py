@@ -40,6 +40,7 @@ from accounts.crypto import TOKEN_PREFIX as _TOKEN_PREFIX
 from accounts.crypto import load_cipher
 from accounts.redaction import SECRET_PLACEHOLDER, redact_value
 from bot import rasa_patches
+from yibao.settings import get_settings
 
 logger = logging.getLogger(__name__)
 rasa_patches.apply()  # every Rasa server process imports this module: see bot/rasa_patches.py
@@ -259,7 +260,7 @@ class RedactingTrackerStore(TrackerStore):
         event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> TrackerStore:
-        url = os.environ.get("YIBAO_TRACKER_URL") or host or ""
+        url = get_settings().tracker_url or host or ""
         redactor = EventRedactor(load_cipher())
         store: TrackerStore
         if url.startswith(("redis://", "rediss://")):
@@ -282,7 +283,7 @@ class ConfiguredLockStore(LockStore):
     """
 
     def __new__(cls, endpoint_config: EndpointConfig | None = None) -> LockStore:  # type: ignore[misc]
-        url = os.environ.get("YIBAO_LOCK_URL") or (endpoint_config.url if endpoint_config else None) or ""
+        url = get_settings().lock_url or (endpoint_config.url if endpoint_config else None) or ""
         if url.startswith(("redis://", "rediss://")):
             return RedisLockStore(**_parse_redis_url(url), key_prefix="yibao")
         # Rasa allows SANIC_WORKERS > 1 with any custom lock store type, but in-memory locks are per process:

@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from kiosk_api.config import get_config
 from kiosk_api.errors import install_error_handlers
 from kiosk_api.middleware import AccessLog, BodyLimit, SecurityHeaders
 from kiosk_api.rasa_client import RasaClient
@@ -54,9 +53,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # uvicorn's access log would write full session ids; AccessLog writes a shortened one instead.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    cfg = get_config()
+    cfg = get_settings()
     get_store()  # create tables before the first request
-    app.state.rasa = RasaClient(cfg.rasa_url, cfg.rasa_timeout_seconds, get_settings().rasa_token)
+    app.state.rasa = RasaClient(cfg.rasa_url.rstrip("/"), cfg.kiosk_rasa_timeout_seconds, cfg.rasa_token)
     # On the action thread, in the background: the first bot answer waits for it instead of loading a second copy.
     actions.get_action_runner().submit(_warm_up)
     try:
@@ -84,7 +83,7 @@ def create_app() -> FastAPI:
     # conversation's events).
     larger = {"/api/staff/documents": get_settings().max_upload_bytes, "/api/staff/curated.yaml": 2 * 1024 * 1024,
               actions.WEBHOOK_PATH: actions.MAX_CALL_BYTES}
-    app.add_middleware(BodyLimit, max_bytes=get_config().max_body_bytes, larger=larger)
+    app.add_middleware(BodyLimit, max_bytes=get_settings().kiosk_max_body_bytes, larger=larger)
     app.add_middleware(AccessLog)
     return app
 

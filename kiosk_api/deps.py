@@ -13,7 +13,6 @@ import hashlib
 
 from fastapi import Request
 
-from kiosk_api.config import get_config
 from kiosk_api.errors import ApiError
 from yibao.ratelimit import get_rate_limiter
 from yibao.settings import get_settings
@@ -39,12 +38,12 @@ def enforce(limit: str, *key: str) -> None:
 
 def limit_sessions(request: Request) -> None:
     """60 sessions in 9 s from one client was possible: new sessions per client are limited."""
-    enforce(get_config().limit_sessions_per_client, "sessions", client_of(request))
+    enforce(get_settings().limit_sessions_per_client, "sessions", client_of(request))
 
 
 def limit_chat(request: Request, session_id: str, answered_prompt: str | None) -> None:
     """Chat turns per client and per session; answers to a PIN / code / ID prompt per client, more tightly."""
-    cfg, client = get_config(), client_of(request)
+    cfg, client = get_settings(), client_of(request)
     enforce(cfg.limit_chat_per_client, "chat-client", client)
     enforce(cfg.limit_chat_per_session, "chat-session", session_id)
     if answered_prompt in SECRET_PROMPTS:
@@ -53,4 +52,4 @@ def limit_chat(request: Request, session_id: str, answered_prompt: str | None) -
 
 def limit_tts(request: Request) -> None:
     """Each read-aloud request costs the machine a synthesis: limited per client."""
-    enforce(get_config().limit_tts_per_client, "tts", client_of(request))
+    enforce(get_settings().limit_tts_per_client, "tts", client_of(request))

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from kiosk_api.config import get_config
+from yibao.settings import get_settings
 
 
 class SpeechUnavailable(Exception):
@@ -63,9 +63,9 @@ class EspeakEngine:
 
 def load_engine(spec: str) -> SpeechEngine:
     """``espeak-ng`` (the default) or ``package.module:factory`` for a hospital's own engine."""
-    cfg = get_config()
+    cfg = get_settings()
     if spec in ("", "espeak-ng", "espeak"):
-        return EspeakEngine(cfg.tts_voice, cfg.tts_words_per_minute)
+        return EspeakEngine(cfg.kiosk_tts_voice, cfg.kiosk_tts_words_per_minute)
     module_name, _, factory = spec.partition(":")
     engine = getattr(importlib.import_module(module_name), factory or "create_engine")()
     if not isinstance(engine, SpeechEngine):
@@ -140,5 +140,5 @@ class SpeechService:
 
 @lru_cache(maxsize=1)
 def get_speech_service() -> SpeechService:
-    cfg = get_config()
-    return SpeechService(load_engine(cfg.tts_engine), cfg.tts_cache_mb * 1024 * 1024)
+    cfg = get_settings()
+    return SpeechService(load_engine(cfg.kiosk_tts_engine), cfg.kiosk_tts_cache_mb * 1024 * 1024)

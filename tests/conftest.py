@@ -22,6 +22,7 @@ def data_key() -> Iterator[str]:
     the services read them from another, as a restored backup is read with its key."""
     key = os.environ.get("YIBAO_TRACKER_KEY") or base64.b64encode(os.urandom(64)).decode()
     os.environ["YIBAO_TRACKER_KEY"] = key
+    get_settings.cache_clear()  # settings read before this fixture (the report header) lack the key
     yield key
 
 

@@ -35,6 +35,7 @@ def _ready(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("YIBAO_ACTION_TOKEN", "another-token-from-the-vault")
     monkeypatch.setenv("YIBAO_TRACKER_KEY", base64.b64encode(os.urandom(64)).decode())
     monkeypatch.setenv("YIBAO_ACCEPT_RESEARCH_MODEL", "yes")
+    get_settings.cache_clear()  # settings are read once per process
 
 
 def test_production_refuses_every_demo_part(production: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,6 @@ unreadable; the research-only embedding model only with ``YIBAO_ACCEPT_RESEARCH_
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from yibao.settings import _default_embedding_model, get_settings
@@ -21,10 +20,6 @@ RESEARCH_MODEL_ACK = "YIBAO_ACCEPT_RESEARCH_MODEL"
 
 class ProductionRefused(SystemExit):
     """Raised at start-up; its message lists what to fix."""
-
-
-def _secret_given(env_name: str, file_name: str) -> bool:
-    return bool(os.environ.get(env_name)) or (get_settings().data_dir / "secrets" / file_name).is_file()
 
 
 def _demo_accounts() -> int:
@@ -42,19 +37,18 @@ def production_problems(check_accounts: bool = True) -> list[str]:
     if not settings.production:
         return []
     problems = []
-    sender = os.environ.get("YIBAO_OTP_SENDER", "outbox").strip().lower()
-    if sender != "webhook" or not os.environ.get("YIBAO_SMS_WEBHOOK_URL"):
+    if settings.otp_sender.strip().lower() != "webhook" or not settings.sms_webhook_url:
         problems.append("one-time codes would go to the demo file outbox: set YIBAO_OTP_SENDER=webhook and "
                         "YIBAO_SMS_WEBHOOK_URL (and YIBAO_SMS_WEBHOOK_TOKEN) for the hospital's SMS gateway")
-    if not _secret_given("YIBAO_RASA_TOKEN", "rasa_token"):
+    if not settings.has_secret("rasa_token_override", "rasa_token"):
         problems.append("no Rasa token: set YIBAO_RASA_TOKEN (or create <data dir>/secrets/rasa_token, mode 0600)")
-    if not _secret_given("YIBAO_ACTION_TOKEN", "action_token"):
+    if not settings.has_secret("action_token_override", "action_token"):
         problems.append("no action token: set YIBAO_ACTION_TOKEN (or create <data dir>/secrets/action_token, "
                         "mode 0600, e.g. with `yibao secrets`)")
-    if not _secret_given("YIBAO_TRACKER_KEY", "tracker.key"):
+    if not settings.has_secret("tracker_key", "tracker.key"):
         problems.append("no data key: set YIBAO_TRACKER_KEY or restore <data dir>/secrets/tracker.key from the "
                         "backup (a new key cannot read stored card numbers); `yibao secrets init` makes a first one")
-    if settings.embedding_model == _default_embedding_model() and os.environ.get(RESEARCH_MODEL_ACK) != "yes":
+    if settings.embedding_model == _default_embedding_model() and settings.accept_research_model != "yes":
         problems.append("the embedding model m3e-small is licensed for research only: set YIBAO_EMBEDDING_MODEL "
                         f"to a model the hospital may use, or {RESEARCH_MODEL_ACK}=yes to accept its licence")
     if check_accounts:

@@ -13,7 +13,6 @@ Counts live in ``YIBAO_RATE_LIMIT_STORAGE`` (default ``memory://``, one process)
 from __future__ import annotations
 
 import math
-import os
 import time
 from functools import lru_cache
 
@@ -55,4 +54,6 @@ def _limiter_for(uri: str) -> RateLimiter:
 
 
 def get_rate_limiter() -> RateLimiter:
-    return _limiter_for(os.environ.get("YIBAO_RATE_LIMIT_STORAGE") or "memory://")
+    from yibao.settings import get_settings
+
+    return _limiter_for(get_settings().rate_limit_storage or "memory://")

@@ -1,7 +1,13 @@
-"""All runtime settings in one place, read from environment variables (prefix ``YIBAO_``).
+"""All runtime settings in one place: one typed object read from environment variables (prefix ``YIBAO_``).
 
-Every service (knowledge base, kiosk API with the custom actions, Rasa's tracker store) reads its configuration here,
-so a hospital changes ports, paths, the embedding model or the database in one way only.
+Every service (knowledge base, kiosk API with the custom actions, Rasa's channel and tracker store) reads its
+configuration here, so a hospital changes ports, paths, the embedding model or the database in one way only,
+and every setting is documented once, in the README's "Settings" table. No other module reads a ``YIBAO_*``
+environment variable (tests/test_settings_single_source.py fails if one does).
+
+The same class loads in both virtual environments: ``.venv`` has pydantic 2 with pydantic-settings; ``.venv-rasa``
+has the pydantic 1 that Rasa 3.6 pins, whose ``BaseSettings`` is part of pydantic itself. Only the class
+configuration and the way a field names another environment variable differ (``_Base`` and ``_env`` below).
 """
 
 from __future__ import annotations
@@ -9,15 +15,44 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+try:
+    from pydantic import AliasChoices
+    from pydantic_settings import BaseSettings, SettingsConfigDict
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"YIBAO_{name}", default)
+    class _Base(BaseSettings):
+        model_config = SettingsConfigDict(env_prefix="YIBAO_", frozen=True, extra="ignore", populate_by_name=True)
+
+    def _env(*names: str) -> dict[str, Any]:
+        return {"validation_alias": AliasChoices(*names)}
+
+    def _env_names(field_name: str) -> tuple[str, ...]:
+        alias = Settings.model_fields[field_name].validation_alias
+        return tuple(alias.choices) if isinstance(alias, AliasChoices) else (f"YIBAO_{field_name.upper()}",)
+
+except ImportError:  # .venv-rasa (pydantic 1)
+    from pydantic import BaseSettings  # type: ignore[no-redef]
+
+    class _Base(BaseSettings):  # type: ignore[no-redef]
+        class Config:
+            env_prefix = "YIBAO_"
+            frozen = True
+            extra = "ignore"
+            allow_population_by_field_name = True
+
+    def _env(*names: str) -> dict[str, Any]:
+        return {"env": list(names)}
+
+    def _env_names(field_name: str) -> tuple[str, ...]:
+        return tuple(sorted(Settings.__fields__[field_name].field_info.extra.get("env_names") or ()))
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -36,66 +71,133 @@ def _default_embedding_model() -> str:
     return "embedding/m3e-small"
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", str(PROJECT_ROOT / "var"))))
-    corpus_dir: Path = field(
-        default_factory=lambda: Path(_env("CORPUS_DIR", str(PROJECT_ROOT / "knowledge" / "corpus" / "raw")))
-    )
+class Settings(_Base):
+    """Each field is the environment variable ``YIBAO_<FIELD NAME>`` unless ``_env`` names another."""
+
+    data_dir: Path = PROJECT_ROOT / "var"
+    corpus_dir: Path = PROJECT_ROOT / "knowledge" / "corpus" / "raw"
+    # The trained Rasa model (`rasa train --out`); not under data_dir, so that test stacks with a private data
+    # directory use the one trained model.
+    models_dir: Path = PROJECT_ROOT / "var" / "models"
     # A local folder loadable by sentence-transformers; never a hub id (no network at run time).
-    embedding_model: str = field(default_factory=lambda: _env("EMBEDDING_MODEL", _default_embedding_model()))
+    embedding_model: str = Field(default_factory=_default_embedding_model)
     # SQLAlchemy URL; empty means the embedded SQLite file in data_dir. PostgreSQL: postgresql+psycopg://...
-    database_url_override: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
-    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    database_url_override: str = Field("", **_env("DATABASE_URL"))
+    rasa_url: str = "http://127.0.0.1:5005"
     # Rasa listens on loopback only: patients reach the assistant through kiosk_api.
     # Set YIBAO_RASA_INTERFACE=0.0.0.0 to let a rasa-webchat widget use Rasa's socket.io channel directly.
-    rasa_interface: str = field(default_factory=lambda: _env("RASA_INTERFACE", "127.0.0.1"))
+    rasa_interface: str = "127.0.0.1"
     # Guards Rasa's HTTP API (conversations, model); empty: generated once in <data dir>/secrets/rasa_token.
-    rasa_token_override: str = field(default_factory=lambda: _env("RASA_TOKEN", ""))
+    rasa_token_override: str = Field("", repr=False, **_env("YIBAO_RASA_TOKEN"))
     # Rasa calls the custom actions at kiosk_api's /internal/actions/webhook with this secret (endpoints.yml);
     # empty: generated once in <data dir>/secrets/action_token. Give all instances the same one.
-    action_token_override: str = field(default_factory=lambda: _env("ACTION_TOKEN", ""))
-    api_port: int = field(default_factory=lambda: int(_env("API_PORT", "8000")))
+    action_token_override: str = Field("", repr=False, **_env("YIBAO_ACTION_TOKEN"))
+    api_port: int = 8000
     # Shown whenever the assistant is not sure; set to the hospital's own window and hotline.
-    human_help: str = field(
-        default_factory=lambda: _env("HUMAN_HELP", "请到一楼医保服务窗口咨询，或拨打医保服务热线 12393")
-    )
+    human_help: str = "请到一楼医保服务窗口咨询，或拨打医保服务热线 12393"
     # Retrieval confidence below which the assistant says it is not sure instead of answering.
-    answer_threshold: float = field(default_factory=lambda: float(_env("ANSWER_THRESHOLD", "0.35")))
+    answer_threshold: float = 0.35
     # The reimbursement-estimate figures (起付线, 报销比例, 封顶线) with their sources; hospitals use their own file.
-    policy_table: Path = field(
-        default_factory=lambda: Path(_env("POLICY_TABLE", str(PROJECT_ROOT / "knowledge/data/policy_table.yml")))
-    )
+    policy_table: Path = PROJECT_ROOT / "knowledge" / "data" / "policy_table.yml"
     # "demo" (default) or "production": production refuses to start with demo data or demo-only parts
     # (yibao/production.py says what is checked).
-    env: str = field(default_factory=lambda: _env("ENV", "demo").strip().lower())
+    env: str = "demo"
+    # YIBAO_ACCEPT_RESEARCH_MODEL=yes: production accepts the research-only default embedding model.
+    accept_research_model: str = ""
+
     # Input length limits, all of them here. Text longer than a limit is refused at the edge that receives it
     # with a polite message (kiosk_api's models, Rasa's channel bot/channels.py, the lookups), never cut, except
     # max_question_chars: the part of a long story that retrieval reads.
     # Longest chat message accepted, by kiosk_api and by Rasa's channel alike.
-    max_message_chars: int = field(
-        default_factory=lambda: int(_env("MAX_MESSAGE_CHARS", os.environ.get("YIBAO_KIOSK_MAX_MESSAGE_CHARS", "500")))
-    )
+    max_message_chars: int = Field(500, **_env("YIBAO_MAX_MESSAGE_CHARS", "YIBAO_KIOSK_MAX_MESSAGE_CHARS"))
     # Characters of a question the knowledge base reads (retrieval, answer selection); the rest is not read.
-    max_question_chars: int = field(default_factory=lambda: int(_env("MAX_QUESTION_CHARS", "300")))
+    max_question_chars: int = 300
     # A drug or institution name typed into the catalog / 定点机构 lookup.
-    max_name_chars: int = field(default_factory=lambda: int(_env("MAX_NAME_CHARS", "40")))
+    max_name_chars: int = 40
     # The staff page's search box (GET /api/staff/search?q=).
-    kiosk_max_query_chars: int = field(default_factory=lambda: int(_env("KIOSK_MAX_QUERY_CHARS", "100")))
+    kiosk_max_query_chars: int = 100
     # Longest text read aloud at once (POST /api/tts; the kiosk sends answers in sentence-sized pieces).
-    kiosk_tts_max_chars: int = field(default_factory=lambda: int(_env("KIOSK_TTS_MAX_CHARS", "600")))
+    kiosk_tts_max_chars: int = 600
+
     # Web origins allowed to call Rasa from a browser (a rasa-webchat widget), comma-separated; empty: none.
-    widget_origins: tuple[str, ...] = field(default_factory=lambda: split_list(_env("WIDGET_ORIGINS", "")))
+    widget_origins_text: str = Field("", **_env("YIBAO_WIDGET_ORIGINS"))
     # Addresses of reverse proxies whose X-Forwarded-For kiosk_api believes; empty: none (clients connect directly).
-    trusted_proxies: str = field(default_factory=lambda: _env("TRUSTED_PROXIES", ""))
+    trusted_proxies: str = ""
+    # Where the kiosk stands, "latitude,longitude" (e.g. "30.5928,114.3055"): 定点机构 are listed nearest first
+    # from here. Empty: no distances (the shipped sample directory uses its own fictional kiosk location).
+    kiosk_location_text: str = Field("", **_env("YIBAO_KIOSK_LOCATION"))
+
+    # Kiosk screen: idle seconds before the "still there?" countdown, then countdown seconds before reset
+    # (at least 20 s to answer it: WCAG 2.2.1; one tap on the warning gives another idle period).
+    kiosk_idle_seconds: int = 90
+    kiosk_countdown_seconds: int = 30
+    # A kiosk_api session unused this long is over on the server too (a walked-away patient's verification lapses).
+    kiosk_session_ttl_seconds: int = 1800
+    # Request bodies above this size are refused before parsing.
+    kiosk_max_body_bytes: int = 65536
+    kiosk_rasa_timeout_seconds: float = 30
+    # Read-aloud (POST /api/tts): engine ("espeak-ng" or "package.module:factory"), espeak voice and speed,
+    # memory for cached audio (its longest text: kiosk_tts_max_chars; its rate: limit_tts_per_client).
+    kiosk_tts_engine: str = "espeak-ng"
+    kiosk_tts_voice: str = "cmn-latn-pinyin"
+    kiosk_tts_words_per_minute: int = 150
+    kiosk_tts_cache_mb: int = 64
+    # Sliding windows ("N per M minutes", limits syntax); see kiosk_api/deps.py and the README's "Limits".
+    limit_sessions_per_client: str = "20/minute"
+    limit_chat_per_client: str = "300/minute"
+    limit_chat_per_session: str = "30/minute"
+    limit_secrets_per_client: str = "20 per 10 minutes"
+    # Read-aloud requests per client: a kiosk reads one answer in a few sentence-sized pieces.
+    limit_tts_per_client: str = "60/minute"
+    # Every verification try (PIN, code request, code) of one conversation; codes sent for one card (SMS bombing).
+    limit_attempts_per_conversation: str = "10 per 10 minutes"
+    limit_otp_per_card: str = "5 per hour"
+    # Where the windows are counted; empty: memory:// (one process). redis://host:6379/2 for several instances.
+    rate_limit_storage: str = ""
+
+    # Card verification (accounts/service.py AccountPolicy; the README's "Limits and the card delay").
+    verify_ttl_seconds: int = 180
+    max_pin_failures: int = 5
+    first_delay_seconds: int = 30
+    lockout_minutes: int = 15
+    failure_window_hours: int = 24
+    otp_ttl_seconds: int = 300
+    otp_resend_seconds: int = 60
+    # One-time codes: "outbox" (a file, demo only) or "webhook" (the hospital's SMS gateway, accounts/otp.py).
+    otp_sender: str = "outbox"
+    sms_webhook_url: str = ""
+    sms_webhook_token: str = Field("", repr=False)
+    sms_timeout_seconds: float = 5
+    sms_retries: int = 3
+
+    # Rasa's tracker store and lock store (bot/tracker_store.py): a database or redis:// URL; empty: the SQLite
+    # file of endpoints.yml / an in-memory lock store.
+    tracker_url: str = Field("", repr=False)
+    lock_url: str = Field("", repr=False)
+    # The data key (accounts/crypto.py), base64; empty: generated once in <data dir>/secrets/tracker.key.
+    tracker_key: str = Field("", repr=False)
+
+    # Staff sign-in: wrong passwords per user name before a pause, its length, and how long a sign-in lasts.
+    staff_max_failures: int = 5
+    staff_lockout_minutes: int = 15
+    staff_session_hours: float = 10
+    # "auto": the sign-in cookie is Secure when the request came over https (behind a TLS proxy, run uvicorn
+    # with --proxy-headers); "true" always; "false" never (plain-http test installations only).
+    staff_cookie_secure: str = "auto"
+    # Similarity (dense + lexical, 0..1) above which a patient's question gets a curated answer.
+    curated_threshold: float = 0.83
+    # Knowledge-base versions kept on disk for rollback (the current one is never pruned).
+    kb_versions_kept: int = 10
+    # Largest document accepted by the staff page's upload.
+    max_upload_bytes: int = 20 * 1024 * 1024
 
     @property
     def production(self) -> bool:
-        return self.env == "production"
+        return self.env.strip().lower() == "production"
 
-    # Where the kiosk stands, "latitude,longitude" (e.g. "30.5928,114.3055"): 定点机构 are listed nearest first
-    # from here. Empty: no distances (the shipped sample directory uses its own fictional kiosk location).
-    kiosk_location_text: str = field(default_factory=lambda: _env("KIOSK_LOCATION", ""))
+    @property
+    def widget_origins(self) -> tuple[str, ...]:
+        return split_list(self.widget_origins_text)
 
     @property
     def kiosk_location(self) -> tuple[float, float] | None:
@@ -109,20 +211,6 @@ class Settings:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ValueError(f"YIBAO_KIOSK_LOCATION out of range: {self.kiosk_location_text!r}")
         return (lat, lon)
-
-    # Staff sign-in: wrong passwords per user name before a pause, its length, and how long a sign-in lasts.
-    staff_max_failures: int = field(default_factory=lambda: int(_env("STAFF_MAX_FAILURES", "5")))
-    staff_lockout_minutes: int = field(default_factory=lambda: int(_env("STAFF_LOCKOUT_MINUTES", "15")))
-    staff_session_hours: float = field(default_factory=lambda: float(_env("STAFF_SESSION_HOURS", "10")))
-    # "auto": the sign-in cookie is Secure when the request came over https (behind a TLS proxy, run uvicorn
-    # with --proxy-headers); "true" always; "false" never (plain-http test installations only).
-    staff_cookie_secure: str = field(default_factory=lambda: _env("STAFF_COOKIE_SECURE", "auto"))
-    # Similarity (dense + lexical, 0..1) above which a patient's question gets a curated answer.
-    curated_threshold: float = field(default_factory=lambda: float(_env("CURATED_THRESHOLD", "0.83")))
-    # Knowledge-base versions kept on disk for rollback (the current one is never pruned).
-    kb_versions_kept: int = field(default_factory=lambda: int(_env("KB_VERSIONS_KEPT", "10")))
-    # Largest document accepted by the staff page's upload.
-    max_upload_bytes: int = field(default_factory=lambda: int(_env("MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))))
 
     @property
     def database_url(self) -> str:
@@ -140,6 +228,10 @@ class Settings:
     def action_token(self) -> str:
         return self.action_token_override or self._stored_secret("action_token")
 
+    def has_secret(self, field_name: str, file_name: str) -> bool:
+        """Whether a secret is configured: its setting, or its file in <data dir>/secrets/ (not created here)."""
+        return bool(getattr(self, field_name)) or (self.data_dir / "secrets" / file_name).is_file()
+
     def _stored_secret(self, name: str) -> str:
         """A random token kept in <data dir>/secrets/<name> (mode 0600), created on first use."""
         path = self.data_dir / "secrets" / name
@@ -153,6 +245,23 @@ class Settings:
             except FileExistsError:
                 pass
         return path.read_text().strip()
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (tests and benchmarks point a copy at a private data directory)."""
+        copy = getattr(self, "model_copy", None)
+        return copy(update=changes) if copy else self.copy(update=changes)
+
+
+def settings_for(environ: Mapping[str, str]) -> Settings:
+    """The settings a process started with the environment ``environ`` sees (the stack's children)."""
+    values: dict[str, str] = {}
+    upper = {name.upper(): value for name, value in environ.items()}  # environment names are case-insensitive
+    fields = getattr(Settings, "model_fields", None) or Settings.__fields__
+    for name in fields:
+        given = [upper[env.upper()] for env in _env_names(name) if env.upper() in upper]
+        if given:
+            values[name] = given[0]
+    return Settings(**values)
 
 
 @lru_cache(maxsize=1)

@@ -25,14 +25,13 @@ from pathlib import Path
 import httpx
 
 from accounts.crypto import key_text
-from yibao.settings import PRIVATE_UMASK, PROJECT_ROOT, get_settings, make_data_dir_private, split_list
+from yibao.settings import PRIVATE_UMASK, PROJECT_ROOT, get_settings, make_data_dir_private, settings_for
 
 # Where kiosk_api serves Rasa's custom-action calls (kiosk_api/routes/actions.py).
 ACTION_WEBHOOK_PATH = "/internal/actions/webhook"
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 RASA_PYTHON = RASA_BIN.parent / "python"
-MODELS_DIR = PROJECT_ROOT / "var" / "models"
 # Longest request header the kiosk API reads (uvicorn's h11 parser; Rasa's Sanic refuses above 8 KiB itself).
 MAX_HEADER_BYTES = 16384
 
@@ -78,7 +77,7 @@ class Stack:
 
     @property
     def rasa_token(self) -> str:
-        return self.env_overrides.get("YIBAO_RASA_TOKEN") or get_settings().rasa_token
+        return settings_for(self.env_overrides).rasa_token_override or get_settings().rasa_token
 
     @property
     def api_url(self) -> str:
@@ -91,7 +90,7 @@ class Stack:
 
     @property
     def action_token(self) -> str:
-        return self.env_overrides.get("YIBAO_ACTION_TOKEN") or get_settings().action_token
+        return settings_for(self.env_overrides).action_token_override or get_settings().action_token
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -103,7 +102,7 @@ class Stack:
             YIBAO_TRACKER_DB=str(get_settings().data_dir / "rasa_tracker.db"),
             YIBAO_RASA_TOKEN=self.rasa_token,
             # One data key for all the services (and for tools such as `yibao accounts` run against them).
-            YIBAO_TRACKER_KEY=os.environ.get("YIBAO_TRACKER_KEY") or key_text(),
+            YIBAO_TRACKER_KEY=key_text(),
             PYTHONPATH=str(PROJECT_ROOT),
             # Rasa/TensorFlow chatter and telemetry off: a kiosk has no internet anyway.
             RASA_TELEMETRY_ENABLED="false",
@@ -120,12 +119,12 @@ class Stack:
 
     def commands(self) -> dict[str, list[str]]:
         py = sys.executable
-        settings, env = get_settings(), self.env()
+        settings, children = get_settings(), settings_for(self.env())
         # bot.rasa_server adds the token from the environment: never on a command line, which `ps` shows.
         # CORS only for the widget origins configured (none by default), never "*".
-        origins = split_list(env.get("YIBAO_WIDGET_ORIGINS", ""))
+        origins = children.widget_origins
         cors = ["--cors", *origins] if origins else []
-        trusted_proxies = env.get("YIBAO_TRUSTED_PROXIES", "")
+        trusted_proxies = children.trusted_proxies
         # h11 (not httptools) so request headers are limited; X-Forwarded-For only from configured proxies.
         proxies = (["--proxy-headers", "--forwarded-allow-ips", trusted_proxies]
                    if trusted_proxies else ["--no-proxy-headers"])
@@ -133,7 +132,7 @@ class Stack:
             "rasa": [
                 str(RASA_PYTHON), "-m", "bot.rasa_server", "run", "--enable-api", *cors,
                 "--interface", settings.rasa_interface,
-                "--model", str(MODELS_DIR), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                "--model", str(settings.models_dir), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
                 "--port", str(self.ports.rasa),
             ],
             # Also serves Rasa's custom-action calls (kiosk_api/routes/actions.py).
@@ -151,7 +150,7 @@ class Stack:
         from yibao.production import enforce_production
 
         enforce_production("yibao")
-        make_data_dir_private(Path(self.env().get("YIBAO_DATA_DIR") or get_settings().data_dir))
+        make_data_dir_private(settings_for(self.env()).data_dir)
 
     def start(self, timeout: float = 600.0) -> None:  # Rasa can take minutes to load on a busy machine
         if not RASA_BIN.exists() or not shutil.which(sys.executable):

@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter, Response
 from starlette.concurrency import run_in_threadpool
 
-from kiosk_api.config import get_config
 from kiosk_api.errors import ApiError, service_unavailable, session_not_found
 from kiosk_api.models import AccountStatement, ErrorResponse, StatementRequest
 from kiosk_api.store import get_store
@@ -53,7 +52,7 @@ def _statement(session_id: str, channel: str) -> AccountStatement | None:
 @router.post("/statement", response_model=AccountStatement, responses=ERRORS,
              summary="各年度个人账户、缴费与欠费（仅限刚在本会话核验过身份）")
 async def statement(body: StatementRequest, response: Response) -> AccountStatement:
-    ttl = timedelta(seconds=get_config().session_ttl_seconds)
+    ttl = timedelta(seconds=get_settings().kiosk_session_ttl_seconds)
     session = await run_in_threadpool(get_store().active_session, body.session_id, ttl)
     if session is None:
         raise session_not_found()

@@ -7,7 +7,6 @@ from datetime import timedelta
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from kiosk_api.config import get_config
 from kiosk_api.deps import limit_chat, limit_sessions
 from kiosk_api.errors import ApiError, service_unavailable, session_not_found
 from kiosk_api.models import (
@@ -43,7 +42,7 @@ def _rasa(request: Request) -> RasaClient:
 
 
 async def _active_session(session_id: str) -> SessionRow:
-    ttl = timedelta(seconds=get_config().session_ttl_seconds)
+    ttl = timedelta(seconds=get_settings().kiosk_session_ttl_seconds)
     session = await run_in_threadpool(get_store().active_session, session_id, ttl)
     if session is None:
         raise session_not_found()
@@ -52,10 +51,10 @@ async def _active_session(session_id: str) -> SessionRow:
 
 @router.get("/config", response_model=PublicConfig, summary="页面需要的设置（人工服务、倒计时）")
 async def public_config() -> PublicConfig:
-    cfg = get_config()
+    cfg = get_settings()
     return PublicConfig(
-        human_help=get_settings().human_help, idle_seconds=cfg.idle_seconds,
-        countdown_seconds=cfg.countdown_seconds, max_message_chars=get_settings().max_message_chars,
+        human_help=cfg.human_help, idle_seconds=cfg.kiosk_idle_seconds,
+        countdown_seconds=cfg.kiosk_countdown_seconds, max_message_chars=cfg.max_message_chars,
     )
 
 
@@ -64,11 +63,11 @@ async def public_config() -> PublicConfig:
 async def start_session(body: SessionRequest | None = None) -> SessionInfo:
     channel = body.channel if body else "api"
     row = await run_in_threadpool(get_store().start_session, channel)
-    cfg = get_config()
+    cfg = get_settings()
     log.info("session_started", channel=channel, session=row.id[:6])
     return SessionInfo(
-        session_id=row.id, channel=row.channel, created_at=row.created_at, idle_seconds=cfg.idle_seconds,
-        countdown_seconds=cfg.countdown_seconds, human_help=get_settings().human_help,
+        session_id=row.id, channel=row.channel, created_at=row.created_at, idle_seconds=cfg.kiosk_idle_seconds,
+        countdown_seconds=cfg.kiosk_countdown_seconds, human_help=cfg.human_help,
     )
 
 

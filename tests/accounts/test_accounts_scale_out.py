@@ -16,11 +16,11 @@ from accounts.importer import AccountRow, store
 from accounts.redaction import mask_name
 from accounts.service import AccountService
 from yibao.settings import get_settings
-from yibao.stack import MODELS_DIR, Ports, Stack
+from yibao.stack import Ports, Stack
 
 pytestmark = [
     pytest.mark.stack,
-    pytest.mark.skipif(not any(MODELS_DIR.glob("*.tar.gz")), reason="no trained Rasa model in var/models"),
+    pytest.mark.skipif(not any(get_settings().models_dir.glob("*.tar.gz")), reason="no trained Rasa model"),
 ]
 
 

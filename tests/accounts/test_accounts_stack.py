@@ -22,11 +22,11 @@ from accounts.models import AuditEntry, InsuredPerson
 from accounts.redaction import mask_name
 from accounts.service import AccountService
 from yibao.settings import PROJECT_ROOT, get_settings
-from yibao.stack import MODELS_DIR, Ports, Stack
+from yibao.stack import Ports, Stack
 
 pytestmark = [
     pytest.mark.stack,
-    pytest.mark.skipif(not any(MODELS_DIR.glob("*.tar.gz")), reason="no trained Rasa model in var/models"),
+    pytest.mark.skipif(not any(get_settings().models_dir.glob("*.tar.gz")), reason="no trained Rasa model"),
 ]
 
 INJECTIONS = [

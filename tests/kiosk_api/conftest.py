@@ -25,12 +25,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def _reset_caches() -> None:
-    from kiosk_api.config import get_config
     from kiosk_api.store import get_store
     from yibao.ratelimit import _limiter_for
     from yibao.settings import get_settings
 
-    for cached in (get_settings, get_config, get_store, _limiter_for):
+    for cached in (get_settings, get_store, _limiter_for):
         cached.cache_clear()
 
 

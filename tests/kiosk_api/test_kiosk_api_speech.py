@@ -68,16 +68,16 @@ def test_tts_refuses_politely(client: TestClient, text: str, code: str) -> None:
 
 
 def test_tts_is_rate_limited_per_client(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kiosk_api.config import get_config
+    from yibao.settings import get_settings
 
     monkeypatch.setenv("YIBAO_LIMIT_TTS_PER_CLIENT", "3/minute")
-    get_config.cache_clear()
+    get_settings.cache_clear()
     statuses = [client.post("/api/tts", json={"text": f"第{i}句"}).status_code for i in range(5)]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
     limited = client.post("/api/tts", json={"text": "再来"})
     assert int(limited.headers["retry-after"]) >= 1
     assert "频繁" in limited.json()["error"]["message"]
-    get_config.cache_clear()
+    get_settings.cache_clear()
 
 
 def test_speakable_drops_source_and_score_and_says_percent() -> None:
@@ -113,14 +113,14 @@ def test_a_hospital_engine_is_plugged_in_by_setting(private_env: Path, monkeypat
     monkeypatch.setitem(sys.modules, "hospital_tts", module)
     monkeypatch.setenv("YIBAO_KIOSK_TTS_ENGINE", "hospital_tts:create_engine")
     from kiosk_api.app import create_app
-    from kiosk_api.config import get_config
+    from yibao.settings import get_settings
 
-    get_config.cache_clear()
+    get_settings.cache_clear()
     _caches_clear()
     with TestClient(create_app()) as client:
         resp = client.post("/api/tts", json={"text": "您好"})
     _caches_clear()
-    get_config.cache_clear()
+    get_settings.cache_clear()
     assert resp.status_code == 200 and resp.headers["content-type"] == "audio/ogg"
     assert resp.content == "OggS您好".encode()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,8 @@ def raw_docs(corpus_dir: Path) -> dict[str, str]:
 
 
 def private_settings(data_dir: Path, corpus_dir: Path | None = None) -> Settings:
-    settings = replace(get_settings(), data_dir=data_dir)
-    return replace(settings, corpus_dir=corpus_dir) if corpus_dir else settings
+    settings = get_settings().replace(data_dir=data_dir)
+    return settings.replace(corpus_dir=corpus_dir) if corpus_dir else settings
 
 
 def seed_embedding_cache(data_dir: Path) -> None:
