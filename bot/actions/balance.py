@@ -16,13 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
-from bot.actions.forms import FormWithExits
+from bot.actions.forms import LEAVING_INTENTS, FormWithExits
 from bot.actions.meta import main_menu, reply
 from bot.actions.vocabulary import CARD_NUMBER, ID_LAST6, PIN, compact
 
 INTENT = "check_balance"
-# A reply to "请输入密码" with one of these intents is the patient leaving the form, not a PIN.
-_LEAVING_INTENTS = {"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank", "forgot_pin"}
 MAX_TRANSACTIONS = 5
 
 
@@ -38,7 +36,9 @@ def _typed(tracker: Tracker, slot: str) -> dict[str, Any]:
         return {}
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     text = tracker.latest_message.get("text") or ""
-    if intent in _LEAVING_INTENTS or text.startswith("/"):
+    # A reply to "请输入密码" with a leaving intent is the patient leaving the form, not a PIN (both balance forms
+    # have the same leaving intents).
+    if intent in LEAVING_INTENTS["balance_form"] or text.startswith("/"):
         return {}
     return {slot: compact(text).upper()}
 

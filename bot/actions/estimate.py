@@ -11,15 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
-from bot.actions.forms import FormWithExits
+from bot.actions.forms import LEAVING_INTENTS, FormWithExits
 from bot.actions.meta import Citation, main_menu, reply
 from bot.actions.vocabulary import insurance_type, parse_amount, visit_type
 
 MAX_TOTAL_COST = 10_000_000  # yuan; anything above is a typo, not a hospital bill
 INTENT = "estimate_reimbursement"
 _AMOUNT_INTENTS = {"estimate_reimbursement", "inform"}
-# An answer to "总费用多少" with one of these intents is the patient leaving the form, not an amount.
-_LEAVING_INTENTS = {"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank", "check_balance"}
 
 
 class ValidateEstimateForm(FormWithExits):
@@ -33,7 +31,8 @@ class ValidateEstimateForm(FormWithExits):
             return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         asked = tracker.get_slot("requested_slot") == "total_cost"
-        if (intent not in _AMOUNT_INTENTS and not asked) or intent in _LEAVING_INTENTS:
+        # An answer to "总费用多少" with a leaving intent is the patient leaving the form, not an amount.
+        if (intent not in _AMOUNT_INTENTS and not asked) or intent in LEAVING_INTENTS["estimate_form"]:
             return {}
         entity = next(tracker.get_latest_entity_values("amount"), None)
         amount = parse_amount(str(entity)) if entity else None

@@ -10,6 +10,9 @@ taken as an answer, and never rejected back into the same form: Rasa then predic
 again until its circuit breaker stopped the turn, and the conversation stayed stuck.
 
 Stopping (否/再见/转人工) and off-topic questions are rules (bot/data/rules.yml); they use ``FORMS`` too.
+A message with one of a form's ``LEAVING_INTENTS`` never fills its slots: domain.yml's ``not_intent`` lists
+(YAML cannot import this module; tests/bot/test_bot_form_exits.py checks they are these sets) and the custom
+extractions of balance.py and estimate.py.
 """
 
 from __future__ import annotations
@@ -34,6 +37,19 @@ FORMS: dict[str, tuple[str, list[str]]] = {
     "estimate_form": ("报销估算", ["insurance_type", "visit_type", "total_cost", "hospital_level"]),
     "balance_form": ("余额查询", ["card_number", "pin", "balance_verified"]),
     "balance_otp_form": ("余额查询", ["card_number", "id_last6", "otp", "balance_verified"]),
+}
+
+# Intents whose message is the patient leaving a form, never an answer to its prompt: stopping, greeting,
+# thanking, asking for a person or for something off-topic ...
+_ALWAYS_LEAVING = frozenset({"deny", "out_of_scope", "request_human", "goodbye", "greet", "thank"})
+# ... and, per form, the other service its prompt is most often left for: the balance from a guide or the
+# estimate, the "forgot my PIN" way from the card-number and PIN prompts.
+LEAVING_INTENTS: dict[str, frozenset[str]] = {
+    "remote_filing_form": _ALWAYS_LEAVING | {"check_balance"},
+    "special_disease_form": _ALWAYS_LEAVING | {"check_balance"},
+    "estimate_form": _ALWAYS_LEAVING | {"check_balance"},
+    "balance_form": _ALWAYS_LEAVING | {"forgot_pin"},
+    "balance_otp_form": _ALWAYS_LEAVING | {"forgot_pin"},
 }
 
 # Intents that start a service of their own (the main menu's buttons, the PIN prompt's "forgot my PIN") and

@@ -7,7 +7,7 @@ import pytest
 
 from bot.actions.balance import ValidateBalanceForm, ValidateBalanceOtpForm
 from bot.actions.estimate import ValidateEstimateForm
-from bot.actions.forms import FORMS, SERVICE_STARTS
+from bot.actions.forms import FORMS, LEAVING_INTENTS, SERVICE_STARTS
 from bot.actions.guides import ValidateRemoteFilingForm, ValidateSpecialDiseaseForm
 from tests.bot.bot_helpers import make_tracker, run_action
 
@@ -59,3 +59,48 @@ def test_after_a_side_answer_the_form_resumes_instead_of_leaving() -> None:
     tracker.events.insert(1, {"event": "action", "name": "action_catalog_lookup"})
     _, events = run_action(ValidateEstimateForm(), tracker)
     assert not any(e["event"] == "followup" for e in events)
+
+
+def _domain_not_intents() -> dict[str, list[set[str]]]:
+    """Each form's ``not_intent`` lists in domain.yml (a from_text mapping conditioned on that form)."""
+    import yaml
+
+    from yibao.settings import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    found: dict[str, list[set[str]]] = {}
+    for slot in domain["slots"].values():
+        for mapping in slot.get("mappings", []):
+            for condition in mapping.get("conditions", []):
+                if "not_intent" in mapping:
+                    found.setdefault(condition["active_loop"], []).append(set(mapping["not_intent"]))
+    return found
+
+
+def test_domain_not_intent_lists_are_the_forms_leaving_intents() -> None:
+    """domain.yml cannot import Python: its lists must be LEAVING_INTENTS, form by form."""
+    found = _domain_not_intents()
+    assert set(found) == set(LEAVING_INTENTS)  # every form with a typed answer, and no other
+    for form, lists in found.items():
+        assert all(listed == LEAVING_INTENTS[form] for listed in lists), (form, lists)
+
+
+# The slots whose typed answer the form's own code reads (the others are mapped by domain.yml, checked above).
+CUSTOM_EXTRACTIONS = {"estimate_form": "total_cost", "balance_form": "pin", "balance_otp_form": "id_last6"}
+
+
+@pytest.mark.parametrize("form", sorted(CUSTOM_EXTRACTIONS))
+def test_a_leaving_intent_is_never_an_answer(form: str) -> None:
+    """At the prompt, "123456" is the answer, unless its intent is one of the form's leaving intents."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    slot = CUSTOM_EXTRACTIONS[form]
+    validator = next(v for v in VALIDATORS if v().form_name() == form)()
+    extract = getattr(validator, f"extract_{slot}")
+
+    def extracted(intent: str) -> dict:
+        return extract(CollectingDispatcher(), at_prompt(form, slot, "123456", intent), {})
+
+    assert extracted("inform"), "the control: an answer is read"
+    for intent in sorted(LEAVING_INTENTS[form]):
+        assert extracted(intent) == {}, intent
