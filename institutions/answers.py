@@ -95,6 +95,8 @@ def answer_question(question: str, limit: int = 3) -> DirectoryAnswer:
         head = (f"名录里有{result.total}家{describe(result, query.flags, query.types)}"
                 + (f"，离这里最近的{shown}家：" if result.origin else f"，前{shown}家：") if result.total > shown
                 else f"名录里有{result.total}家{describe(result, query.flags, query.types)}{nearest}：")
+    if result.is_sample:  # in the first line: the pages fold long answers, and this must never be folded away
+        head = f"（示例名录，机构是虚构的）{head}"
     lines = [head, *(f"{i}. {line(m, parsed.asked)}" for i, m in enumerate(result.matches, 1)), source]
     if result.is_sample:
         lines.append("提示：当前是示例名录（虚构机构），请以医保部门公布的定点医药机构名单为准。")

@@ -129,7 +129,7 @@ def test_staff_directory_tab_filters_and_keyboard(page_factory: Any, artifacts: 
     assert "百姓大药房" in page.locator(".result .inst-name").first.inner_text()
     page.keyboard.press("ArrowDown")
     first = page.locator(".result").first
-    assert first.get_attribute("aria-selected") == "true"
+    assert first.get_attribute("aria-current") == "true"
     page.keyboard.press("Enter")
     first.locator(".copied").wait_for()
     assert "示例数据" in page.locator("#status").inner_text()
