@@ -13,7 +13,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from accounts.models import AuditEntry
-from accounts.redaction import mask_card, redact
+from yibao.redaction import mask_card, redact
 
 EVENTS = ("verify_pin", "request_otp", "verify_otp", "disclose_balance", "disclose_statement", "end_conversation")
 

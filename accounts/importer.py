@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from accounts.hashing import hash_secret
-from accounts.inputs import ID_LAST6_PATTERN, PIN_PATTERN, normalize, valid_card
 from accounts.models import AccountYear, ArrearsPeriod, Contribution, InsuredPerson, Transaction
-from accounts.redaction import mask_name
+from yibao.inputs import ID_LAST6_PATTERN, PIN_PATTERN, normalize, valid_card
+from yibao.redaction import mask_name
 
 COLUMNS = ("card_number", "name", "id_number", "pin", "phone", "insurance_type", "balance", "arrears", "transactions")
 OPTIONAL_COLUMNS = ("years", "contributions", "arrears_periods")

@@ -20,8 +20,8 @@ from typing import Protocol
 
 import httpx
 
-from accounts.redaction import mask_card
 from yibao.logging import get_logger
+from yibao.redaction import mask_card
 from yibao.settings import get_settings
 
 log = get_logger(__name__)

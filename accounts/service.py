@@ -31,12 +31,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from accounts import audit
 from accounts.db import database_url, make_engine, upgrade
 from accounts.hashing import card_key, hash_secret, verify_secret
-from accounts.inputs import ID_LAST6_PATTERN, OTP_PATTERN, PIN_PATTERN, normalize, valid_card, valid_conversation_id
 from accounts.models import CardGuard, ConversationVerification, InsuredPerson, OtpChallenge
 from accounts.otp import OtpSender, otp_sender_from_settings
-from accounts.redaction import mask_card
+from yibao.inputs import ID_LAST6_PATTERN, OTP_PATTERN, PIN_PATTERN, normalize, valid_card, valid_conversation_id
 from yibao.logging import get_logger
 from yibao.ratelimit import RateLimiter
+from yibao.redaction import mask_card
 from yibao.settings import get_settings
 
 if TYPE_CHECKING:

@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from accounts import audit
-from accounts.inputs import valid_conversation_id
 from accounts.models import InsuredPerson
-from accounts.redaction import mask_card
+from yibao.inputs import valid_conversation_id
+from yibao.redaction import mask_card
 
 if TYPE_CHECKING:
     from accounts.service import AccountService

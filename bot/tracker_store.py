@@ -1,7 +1,7 @@
 """Rasa tracker store and lock store of 医保通 (runs inside ``.venv-rasa``: Python 3.10, Rasa 3.6).
 
 ``RedactingTrackerStore`` wraps Rasa's own SQL or Redis tracker store and rewrites every event before it is
-written: card, ID and phone numbers in texts are masked (``accounts.redaction``), whatever is typed while a PIN
+written: card, ID and phone numbers in texts are masked (``yibao.redaction``), whatever is typed while a PIN
 or one-time code is asked for is hidden, the ``pin``/``otp`` slots are never stored, and the ``card_number`` /
 ``id_last6`` slots - which the balance form needs on the next turn, possibly on another Rasa instance - are
 stored encrypted (AES-SIV, key shared by all instances) and decrypted on retrieval.
@@ -38,8 +38,8 @@ from rasa.utils.endpoints import EndpointConfig
 
 from accounts.crypto import TOKEN_PREFIX as _TOKEN_PREFIX
 from accounts.crypto import load_cipher
-from accounts.redaction import SECRET_PLACEHOLDER, redact_value
 from bot import rasa_patches
+from yibao.redaction import SECRET_PLACEHOLDER, redact_value
 from yibao.settings import get_settings
 
 logger = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.redaction import redact
+from yibao.redaction import redact
 
 
 def storable_question(text: str, answered_prompt: str | None) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import structlog
 
-from accounts.redaction import redact, redact_value
+from yibao.redaction import redact, redact_value
 
 # Keys whose values are secrets in themselves, whatever they look like.
 SECRET_KEYS = frozenset({"pin", "otp", "password", "code", "id_last6", "id_number"})

@@ -17,8 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
 from bot.actions.forms import LEAVING_INTENTS, FormWithExits
-from bot.actions.meta import main_menu, reply
-from bot.actions.vocabulary import CARD_NUMBER, ID_LAST6, PIN, compact
+from bot.actions.replies import main_menu, reply
+from yibao.inputs import ID_LAST6_PATTERN, PIN_PATTERN, strip_separators, valid_card
 
 INTENT = "check_balance"
 MAX_TRANSACTIONS = 5
@@ -40,7 +40,7 @@ def _typed(tracker: Tracker, slot: str) -> dict[str, Any]:
     # have the same leaving intents).
     if intent in LEAVING_INTENTS["balance_form"] or text.startswith("/"):
         return {}
-    return {slot: compact(text).upper()}
+    return {slot: strip_separators(text).upper()}
 
 
 class _BalanceValidation(FormWithExits):
@@ -61,8 +61,8 @@ class _BalanceValidation(FormWithExits):
     def validate_card_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        card = compact(str(value or ""))
-        if not CARD_NUMBER.fullmatch(card):
+        card = strip_separators(str(value or ""))
+        if not valid_card(card):
             reply(dispatcher, tracker, texts.INVALID_CARD_NUMBER, intent=INTENT, expect_input="card_number")
             return {"card_number": None}
         return {"card_number": card}
@@ -73,7 +73,7 @@ class _BalanceValidation(FormWithExits):
     ) -> dict[str, Any]:
         """A PIN or one-time code (6 digits): refused if malformed, else accounts' verdict on it."""
         secret, retry = str(value or ""), {slot: None}
-        if not PIN.fullmatch(secret):
+        if not PIN_PATTERN.fullmatch(secret):
             reply(dispatcher, tracker, invalid_text, intent=INTENT, expect_input=slot)
             return retry
         try:
@@ -136,7 +136,7 @@ class ValidateBalanceOtpForm(_BalanceValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         id_last6 = str(value or "")
-        if not ID_LAST6.fullmatch(id_last6):
+        if not ID_LAST6_PATTERN.fullmatch(id_last6):
             reply(dispatcher, tracker, texts.INVALID_ID_LAST6, intent=INTENT, expect_input="id_last6")
             return {"id_last6": None}
         try:

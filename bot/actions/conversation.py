@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
 from bot.actions.forms import FORMS, form_reset_events
-from bot.actions.meta import latest_intent, main_menu, reply
+from bot.actions.replies import latest_intent, main_menu, reply
 
 _SMALL_TALK = {
     "greet": texts.GREET,

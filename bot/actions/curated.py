@@ -7,7 +7,7 @@ import logging
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.meta import Citation, reply
+from bot.actions.replies import Citation, reply
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
 from bot.actions.forms import LEAVING_INTENTS, FormWithExits
-from bot.actions.meta import Citation, main_menu, reply
-from bot.actions.vocabulary import insurance_type, parse_amount, visit_type
+from bot.actions.replies import Citation, main_menu, reply
+from bot.actions.slot_values import insurance_type, parse_amount, visit_type
 
 MAX_TOTAL_COST = 10_000_000  # yuan; anything above is a typo, not a hospital bill
 INTENT = "estimate_reimbursement"

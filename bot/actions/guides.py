@@ -16,8 +16,8 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, passages, texts
 from bot.actions.forms import FormWithExits
-from bot.actions.meta import main_menu, not_sure, reply
-from bot.actions.vocabulary import filing_type
+from bot.actions.replies import main_menu, not_sure, reply
+from bot.actions.slot_values import filing_type
 from yibao.settings import get_settings
 
 ASPECT_EXCERPT = 160

@@ -14,8 +14,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, texts
-from bot.actions.meta import Citation, buttons, reply
 from bot.actions.qa import answer_from_knowledge_base, question_text
+from bot.actions.replies import Citation, buttons, reply
 
 INTENT = "ask_institution"
 MAX_CARDS = 3

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.actions import texts
-from bot.actions.meta import Citation
+from bot.actions.replies import Citation
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?;\n])")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")

@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import texts
-from bot.actions.meta import ExpectInput, reply
-from bot.actions.meta import buttons as buttons_for
-from bot.actions.vocabulary import FILING_TYPE_CHOICES, INSURANCE_TYPE_CHOICES, VISIT_TYPE_CHOICES
+from bot.actions.replies import ExpectInput, reply
+from bot.actions.replies import buttons as buttons_for
+from bot.actions.slot_values import FILING_TYPE_CHOICES, INSURANCE_TYPE_CHOICES, VISIT_TYPE_CHOICES
 
 
 def _inform_buttons(slot: str, choices: list[tuple[str, str]]) -> list[dict[str, str]]:

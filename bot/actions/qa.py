@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, curated, followup, passages, texts
-from bot.actions.meta import Citation, buttons, latest_intent, main_menu, reply
+from bot.actions.replies import Citation, buttons, latest_intent, main_menu, reply
 from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
 from yibao.settings import get_settings
 

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from accounts.redaction import SECRET_PLACEHOLDER, mask_card, mask_name, redact, redact_value
 from yibao.logging import RedactingFilter, redact_event
+from yibao.redaction import SECRET_PLACEHOLDER, mask_card, mask_name, redact, redact_value
 
 SENSITIVE = [
     ("身份证 110105199001011234 的报销", "110105199001011234"),

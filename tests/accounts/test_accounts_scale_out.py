@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from accounts.importer import AccountRow, store
-from accounts.redaction import mask_name
 from accounts.service import AccountService
+from yibao.redaction import mask_name
 from yibao.settings import get_settings
 from yibao.stack import Ports, Stack
 

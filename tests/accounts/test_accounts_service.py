@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 
 from accounts.importer import AccountRow
 from accounts.models import AuditEntry
-from accounts.redaction import mask_card, mask_name
 from accounts.service import AccountService, Messages
+from yibao.redaction import mask_card, mask_name
 
 INJECTIONS = [
     "",

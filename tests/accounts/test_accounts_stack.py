@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from accounts.importer import AccountRow
 from accounts.models import AuditEntry, InsuredPerson
-from accounts.redaction import mask_name
 from accounts.service import AccountService
+from yibao.redaction import mask_name
 from yibao.settings import PROJECT_ROOT, get_settings
 from yibao.stack import Ports, Stack
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from accounts.importer import COLUMNS, AccountRow, ImportProblem, read_csv, store
 from accounts.models import AuditEntry
-from accounts.redaction import mask_card
 from accounts.service import AccountService
+from yibao.redaction import mask_card
 
 
 def test_statement_only_after_verification_and_only_there(service: AccountService,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions.vocabulary import compact, filing_type, insurance_type, parse_amount, visit_type
+from bot.actions.slot_values import filing_type, insurance_type, parse_amount, visit_type
+from yibao.inputs import strip_separators
 
 
 @pytest.mark.parametrize(
@@ -48,5 +49,5 @@ def test_filing_types(text: str, expected: str | None) -> None:
     assert filing_type(text) == expected
 
 
-def test_keypad_digits_are_compacted() -> None:
-    assert compact("6217 0012-3456") == "621700123456"
+def test_keypad_separators_are_stripped() -> None:
+    assert strip_separators("6217 0012-3456") == "621700123456"
