@@ -44,6 +44,8 @@ class Settings:
     )
     # A local folder loadable by sentence-transformers; never a hub id (no network at run time).
     embedding_model: str = field(default_factory=lambda: _env("EMBEDDING_MODEL", _default_embedding_model()))
+    # Everyday synonyms for matching patients' words (knowledge/thesaurus.py): "cilin" (同义词词林) or "none".
+    thesaurus: str = field(default_factory=lambda: _env("THESAURUS", "cilin"))
     # SQLAlchemy URL; empty means the embedded SQLite file in data_dir. PostgreSQL: postgresql+psycopg://...
     database_url_override: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
