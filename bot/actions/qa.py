@@ -78,11 +78,11 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
             text = texts.CATALOG_NOT_FOUND.format(name=unknown_drug) + text
         reply(dispatcher, tracker, text, confidence=outcome.confidence, fallback=True, handoff=True,
               buttons=main_menu(), refusal=outcome.refusal)
-        return [SlotSet("topic_question", question)]
+        return [SlotSet("topic_question", outcome.question.focus)]
     text, citations = passages.compose_answer(outcome)
     reply(dispatcher, tracker, text, citations=citations, confidence=outcome.confidence,
           buttons=offer_buttons(intent, question))
-    return [SlotSet("topic_question", question)]
+    return [SlotSet("topic_question", outcome.question.focus)]
 
 
 def refusal_text(outcome: Any) -> str:
@@ -90,7 +90,7 @@ def refusal_text(outcome: Any) -> str:
     where to ask. Never a figure: a figure would be passed off as the answer."""
     q = outcome.question
     if outcome.refusal == "unknown_place":
-        places = "、".join(q.unknown_places)
+        places = "、".join(q.unknown_places or q.named_places)
         return texts.NOT_THAT_PLACE.format(places=places, help=texts.human_help())
     if outcome.refusal == "unknown_year":
         return texts.NOT_THAT_YEAR.format(help=texts.human_help())
