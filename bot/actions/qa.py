@@ -52,6 +52,15 @@ def understood_question(tracker: Tracker, query: str) -> tuple[str, bool]:
     return resolved, resolved != query
 
 
+def documents_answer(tracker: Tracker, query: str) -> bool:
+    """Whether the documents answer ``query`` (read as a follow-up where it is one); False when unavailable."""
+    try:
+        question, is_followup = understood_question(tracker, query)
+        return backends.find_answer(question, None, whole_focus=is_followup).refusal is None
+    except backends.BackendUnavailable:
+        return False
+
+
 def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracker, query: str,
                                unknown_drug: str | None = None) -> list[Any]:
     """Answer from the documents, or say honestly that they do not answer it. Returns the events to apply.
