@@ -31,11 +31,14 @@ import jieba.posseg
 from knowledge.places import ABROAD
 from knowledge.spelling import respell
 from knowledge.text import normalize_query
+from knowledge.thesaurus import synonyms
 from knowledge.words import STOPWORDS, synonym_map, tokenizer
 
 # Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
 # carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百]+)"
+# Round figures: "1300多个品种", "20余家", "10来天".
+_ABOUT = r"(?:多|余|来)?"
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "how_long": (
         re.compile(
@@ -52,12 +55,12 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"缴多少|付多少|出多少|花多少|起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
         ),
         re.compile(
-            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万|块)|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍"
+            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万(?![人户家名个次])|块)|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍"
         ),
     ),
     "how_many": (
         re.compile(r"几(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)"),
-        re.compile(rf"{_NUM}\s*(?:个|名|家|种|类|项|次|位|人|张|盒)"),
+        re.compile(rf"{_NUM}\s*{_ABOUT}\s*(?:个|名|家|种|类|项|次|位|人|张|盒)"),
     ),
     "where": (
         re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个部门|哪个窗口|找谁|找哪|哪个单位|到哪"),
@@ -76,7 +79,7 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 QUANTITY_KINDS = frozenset({"how_long", "how_much", "how_many"})
 # The unit a question asks in, and the units a sentence gives (天 and 日, 月 and 个月 are the same unit).
 _ASKED_UNIT = re.compile(r"(?:几|多少)个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
-_GIVEN_UNIT = re.compile(rf"{_NUM}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
+_GIVEN_UNIT = re.compile(rf"{_NUM}\s*{_ABOUT}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _UNIT_ALIASES = {"天": "日", "星期": "周", "位": "名", "人": "名"}
 # Rules say what must or may be done; reports say what was achieved. Patients ask about rules.
 NORMATIVE = re.compile(r"应当|应|须|必须|可以|可|不得|不能|不予|禁止|严禁|按照|执行|实行|享受|纳入|一般为|一般不")
@@ -223,6 +226,9 @@ UNKNOWN_OTHER_WEIGHT = 2.0
 RARE_CHAR_FREQ = 200
 DAMAGE_MARK = "〔原文此处缺损〕"
 MAX_ANSWER_CHARS = 170
+# A thesaurus synonym shares one sense of the word, perhaps not the one meant (准备 is 预备 and 打算): it earns
+# three quarters of the word's credit — with one other term of equal weight present, that still answers.
+SYNONYM_CREDIT = 0.75
 _HEADING_END = re.compile(
     r"^([\u4e00-\u9fff]{2,10}?(?:原则|机制|要求|流程|规定|标准|办法|措施|范围|条件|程序|概述|体系|管理|监管|制度|职责|内容|方式))"
 )
@@ -258,6 +264,8 @@ class Question:
     strict: frozenset[str]  # nouns the documents never use: no partial credit
     unknown_places: tuple[str, ...]
     unknown_years: tuple[str, ...]
+    named_places: tuple[str, ...] = ()  # insured places the documents do name (their figures must be theirs)
+    topical: bool = True  # a key term is a word the documents use (else the question names no topic of theirs)
 
 
 @dataclass(frozen=True)
@@ -329,8 +337,19 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
         if len(word) == 2 and word[0] in _MODAL and word[1:] not in FILLERS:  # "能刷", "要交": jieba glues the modal
             continue
         if flag.startswith(_CONTENT_POS) or flag == "eng":
+            if knows is not None and _guessed(word) and not knows(word):
+                # jieba's guess at an unknown run ("特殊病报" -> 病报, "开耐"): no word of Chinese, so no topic;
+                # its characters count, each as patients' shorthand (种牙's 牙, never in the documents, still
+                # weighs most).
+                words.extend((ch, "n") for ch in word if ch not in _MODAL and ch not in _LIGHT_CHARS)
+                continue
             words.append((synonym_map().get(word, word), flag))
     return list(dict.fromkeys(words))
+
+
+def _guessed(word: str) -> bool:
+    """A run of Chinese characters that is in neither jieba's dictionary nor the lexicon (its HMM made it up)."""
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", word)) and not tokenizer().FREQ.get(word)
 
 
 def _wrapper(word: str) -> bool:
@@ -344,22 +363,37 @@ def _wrapper(word: str) -> bool:
 def weigh(word: str, flag: str, kb) -> float:
     """How much a key term matters: its specificity in the documents (IDF) when they use it; a noun they never
     use weighs most (the question is about something else: 护工, 停车场); any other unknown word (a verb or
-    adverb in patients' words) weighs like an ordinary term, and a colloquial wrapper not at all."""
+    adverb in patients' words) weighs like an ordinary term, and a colloquial wrapper not at all. A single
+    character the documents use only inside their words (交 in 交费, 药 in 药品) is patients' shorthand for
+    those words: it weighs like an ordinary term too (牙, which they never use, still weighs most)."""
+    if len(word) == 1 and kb.mentions(word):
+        return min(kb.term_weight(word), UNKNOWN_OTHER_WEIGHT)
     if kb.knows(word):
         return kb.term_weight(word)
+    # Patients' word for a word of the documents (礼拜 for 星期): as specific as the documents' word.
+    known = _document_synonyms(word, kb)
+    if known:
+        return min(kb.term_weight(w) for w in known)
     if _wrapper(word):
         return 0.0
     return kb.term_weight(word) if flag.startswith(_NOUN_POS) else UNKNOWN_OTHER_WEIGHT
+
+
+def _document_synonyms(word: str, kb) -> list[str]:
+    return [w for w in synonyms().get(word, ()) if kb.knows(w)]
 
 
 def _weighed(text: str, kb) -> dict[str, float]:
     return {w: weigh(w, f, kb) for w, f in key_terms(text, kb.knows)}
 
 
+# The bound of an asked quantity ("最多能配几天", "至少交几年") is part of what is asked, not its topic: the
+# documents state it as "不能超过7日", "至少3个月".
+_BOUNDS = frozenset({"最多", "最少", "最长", "最短", "最高", "最低", "至多", "至少", "上限", "下限", "量"})
 _KIND_WORDS = {
-    "how_long": frozenset({"有效期", "期限", "时限", "时间", "多长时间"}),
-    "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}),
-    "how_many": frozenset(),
+    "how_long": frozenset({"有效期", "期限", "时限", "时间", "多长时间"}) | _BOUNDS,
+    "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
+    "how_many": _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
     "materials": frozenset({"材料", "证件", "资料", "证明", "手续", "东西"}),
 }
@@ -399,9 +433,13 @@ def understand(query: str, kb, whole_focus: bool = False) -> Question:
     # What the story before the question says (算工伤, 没备案) counts too, as a quarter of the coverage, where
     # the documents speak of it at all: the rest of a story (摔下来, 架子) is narrative, not the question.
     story = {w: kb.term_weight(w) for w, _ in key_terms(text, kb.knows) if w not in terms and kb.knows(w)}
-    places = tuple(p for p in kb.places_in(text) if not kb.mentions(p) and not _destination(p, text))
+    insured = [p for p in kb.places_in(text) if not _destination(p, text)]
+    places = tuple(p for p in insured if not kb.mentions(p))
     years = tuple(y for y in _YEAR.findall(text) if not kb.mentions(y.replace(" ", "")))
-    strict = frozenset(w for w, f in key_terms(focus, kb.knows) if not kb.knows(w) and f.startswith(_NOUN_POS))
+    strict = frozenset(
+        w for w, f in key_terms(focus, kb.knows)
+        if not kb.knows(w) and f.startswith(_NOUN_POS) and not _document_synonyms(w, kb)
+    )
     return Question(
         text=text,
         corrections=spelled.corrections,
@@ -412,15 +450,21 @@ def understand(query: str, kb, whole_focus: bool = False) -> Question:
         strict=strict,
         unknown_places=places,
         unknown_years=years,
+        named_places=tuple(p for p in insured if p not in places),
+        topical=any(len(t) >= 2 and kb.knows(t) for t in [*terms, *story]),
     )
 
 
 # --- does a passage answer it? --------------------------------------------------------------------------------
 
+# Variant characters the scraped documents use beside the standard ones (个人帐户 / 个人账户).
+_VARIANTS = str.maketrans({"帐": "账"})
+
 
 def _present(term: str, text: str) -> bool:
     """The term or a synonym in ``text``; a four-character compound also with a short infix (定点药店 in
-    定点零售药店), as the documents spell compounds out in full."""
+    定点零售药店), as the documents spell compounds out in full. Variant characters (帐/账) are one."""
+    term, text = term.translate(_VARIANTS), text.translate(_VARIANTS)
     for t in _related().get(term, frozenset((term,))):
         if t in text or (len(t) == 4 and re.search(re.escape(t[:2]) + ".{1,3}" + re.escape(t[2:]), text)):
             return True
@@ -433,25 +477,41 @@ def _credit(term: str, text: str, strict: bool) -> float:
     the documents never use (护工, 种牙) gets no such credit: it is what the question is about."""
     if _present(term, text):
         return 1.0
+    if any(w in text for w in synonyms().get(term, ())):
+        return SYNONYM_CREDIT
+    parts = _parts(term)
+    if parts and all(_present(p, text) for p in parts):  # 异地就医备案: 异地…就医…备案, the same words apart
+        return 1.0
     if strict or len(term) < 2:
         return 0.0
     return 0.5 * sum(ch in text for ch in term) / len(term)
 
 
+@lru_cache(maxsize=4096)
+def _parts(term: str) -> tuple[str, ...]:
+    """The words a compound term (a lexicon entry such as 异地就医备案) is made of, when they spell it whole."""
+    if len(term) < 4:
+        return ()
+    parts = tuple(w for w in tokenizer().cut_for_search(term, HMM=False) if 2 <= len(w) < len(term))
+    return parts if sum(map(len, parts)) >= len(term) else ()
+
+
 def _share(terms: dict[str, float], text: str, strict: frozenset[str] = frozenset()) -> tuple[float, tuple[str, ...]]:
     credits = {t: _credit(t, text, t in strict) for t in terms}
-    missing = tuple(t for t, c in credits.items() if c < 1.0)
+    missing = tuple(t for t, c in credits.items() if c < SYNONYM_CREDIT)  # a synonym is the term, said otherwise
     total = sum(terms.values())
     return (sum(terms[t] * c for t, c in credits.items()) / total if total else 1.0), missing
 
 
 def coverage(question: Question, text: str) -> tuple[float, tuple[str, ...]]:
-    """Weighted share of the key terms present in ``text`` (the story a quarter of it), and the terms missing."""
+    """Weighted share of the asking clause's key terms present in ``text``, and the terms missing. The story told
+    before the question can raise it (a quarter of the share: 算工伤 picks the passage on 因工负伤) but never
+    lower it: a passage need not retell the patient's story to answer the question."""
     focus, missing = _share(question.terms, text, question.strict)
     if not question.story:
         return focus, missing
-    story, story_missing = _share(question.story, text)
-    return (1 - STORY_SHARE) * focus + STORY_SHARE * story, missing + story_missing
+    story, _ = _share(question.story, text)
+    return max(focus, (1 - STORY_SHARE) * focus + STORY_SHARE * story), missing
 
 
 def answers(question: Question, cov: float, missing: Sequence[str]) -> bool:
@@ -508,6 +568,16 @@ def asked_units(focus: str) -> frozenset[str]:
     return frozenset(_UNIT_ALIASES.get(u, u) for u in _ASKED_UNIT.findall(focus))
 
 
+def _figure_windows(shown: str) -> list[tuple[str, str]]:
+    """Each clause of ``shown`` with what it may speak of: itself, the clause before it, its sentence's first."""
+    windows = []
+    for sentence in re.split(r"[。；;！？!?]", shown):
+        clauses = [c for c in re.split(r"[，,]", sentence) if c]
+        for i, clause in enumerate(clauses):
+            windows.append((clause, "".join(dict.fromkeys([clauses[0], *clauses[max(0, i - 1) : i + 1]]))))
+    return windows
+
+
 def carries(question: Question, shown: str) -> bool:
     """Whether the text shown gives every asked type, in the asked unit where the question names one ("在哪补办，
     要多少钱" is not answered by an office alone). A report's statistics ("全县完成…1009人次") never give a
@@ -515,21 +585,21 @@ def carries(question: Question, shown: str) -> bool:
     if not question.kinds:
         return True
     units = asked_units(question.focus)
-    clauses = [c for c in re.split(r"[，；。,;]", shown) if c]
+    windows = _figure_windows(shown)
     for kind in question.kinds:
         if not KINDS[kind][1].search(shown):
             return False
         if kind in ("how_much", "how_long") and REPORT.search(shown):
             return False
-        # A figure answers about what its own clause, or the clause before it, names: "住院报销比例约为70%"
-        # says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give 临时外出就医's span.
+        # A figure answers about what its own clause, the clause before it or its sentence's subject names:
+        # "住院报销比例约为70%" says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give
+        # 临时外出就医's span, and "康复医疗纳入医保支付范围，但设有次数限制，一般为每年30-60次" 康复's.
         if (
             kind in QUANTITY_KINDS
             and question.terms
             and not any(
-                KINDS[kind][1].search(c)
-                and any(_present(t, "".join(clauses[max(0, i - 1) : i + 1])) for t in question.terms)
-                for i, c in enumerate(clauses)
+                KINDS[kind][1].search(clause) and any(_present(t, window) for t in question.terms)
+                for clause, window in windows
             )
         ):
             return False
@@ -572,6 +642,10 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
     return best[1] if best else Finding(hit=hit, text="", coverage=0.0, missing=tuple(question.terms))
 
 
+def _names_any(hit, places: Sequence[str]) -> bool:
+    return any(p in f"{hit.text}{hit.section}{hit.doc_title}" for p in places)
+
+
 def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outcome:
     """The findings that answer (at most two passages), or a refusal with the nearest point."""
     findings = [
@@ -590,7 +664,13 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
         set(question.kinds) & QUANTITY_KINDS or any(re.search(r"\d", f.text) for f in good[:1])
     ):
         return Outcome(question, (), "unknown_place", nearest, 0.0)
-    if not good:
+    # "徐州的居民医保住院报多少": a figure must be that place's own — its passage, heading or title names it.
+    if question.named_places and set(question.kinds) & QUANTITY_KINDS and good:
+        good = [f for f in good if _names_any(f.hit, question.named_places)]
+        if not good:
+            return Outcome(question, (), "unknown_place", nearest, 0.0)
+    # "吃点啥药能降下来": no word of the documents' own among its terms, so no passage is about it.
+    if not good or not question.topical:
         return Outcome(question, (), "not_in_documents", nearest, 0.0)
     chosen = [good[0]]
     second = next(

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -81,6 +81,8 @@ class Settings(_Base):
     models_dir: Path = PROJECT_ROOT / "var" / "models"
     # A local folder loadable by sentence-transformers; never a hub id (no network at run time).
     embedding_model: str = Field(default_factory=_default_embedding_model)
+    # Everyday synonyms for matching patients' words (knowledge/thesaurus.py): "cilin" (同义词词林) or "none".
+    thesaurus: Literal["cilin", "none"] = "cilin"
     # SQLAlchemy URL; empty means the embedded SQLite file in data_dir. PostgreSQL: postgresql+psycopg://...
     database_url_override: str = Field("", **_env("DATABASE_URL"))
     rasa_url: str = "http://127.0.0.1:5005"

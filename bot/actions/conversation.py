@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -10,7 +11,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import backends, texts
+from bot.actions import backends, qa, texts
 from bot.actions.forms import FORMS, form_reset_events
 from bot.actions.replies import latest_intent, main_menu, reply
 
@@ -34,14 +35,26 @@ class ActionSmallTalk(Action):
         return []
 
 
+# Medical advice is the doctor's: never looked up in the policy documents, whatever words it shares with them.
+MEDICAL_ADVICE = re.compile(
+    r"吃(?:什么|啥|哪种|哪个|点啥|点什么)药|用(?:什么|啥)药|怎么治|如何治|咋治|治得好|能治|偏方|疗效|副作用|"
+    r"症状|降下来|疼|痛|发烧|咳嗽|过敏|拉肚子"
+)
+
+
 class ActionOutOfScope(Action):
-    """Weather, tickets, and above all medical advice: a polite refusal that points to the doctor."""
+    """Weather, tickets, and above all medical advice: a polite refusal that points to the doctor. A message
+    NLU could not place (whole pinyin, a typo, a bare "医疗救助管谁") is first read against the documents: when
+    they answer it, that answer is given instead (it is cited and checked like any other)."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         in_form = tracker.active_loop.get("name") is not None
+        text = qa.question_text(tracker)
+        if not in_form and not MEDICAL_ADVICE.search(text) and qa.documents_answer(tracker, text):
+            return qa.answer_from_knowledge_base(dispatcher, tracker, text)
         reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu(),
               refusal="out_of_scope")
         return []

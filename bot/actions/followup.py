@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.answer import ASKS, KINDS, focus_of
+from knowledge.answer import ASKS, KINDS
 
 # Categories whose values a follow-up swaps; longest surface form first inside each.
 CATEGORIES: dict[str, re.Pattern[str]] = {
@@ -47,7 +47,10 @@ def is_elliptical(text: str, has_own_topic: bool) -> bool:
 
 
 def resolve(text: str, previous: str | None, has_own_topic: bool) -> str:
-    """The question ``text`` means after ``previous`` (``text`` itself when it stands alone)."""
+    """The question ``text`` means after ``previous`` (``text`` itself when it stands alone). ``previous`` is
+    what the last question asked as the answer understood it (``knowledge.answer.Question.focus``): the story
+    told around it ("我妈要去深圳…") stays behind, the clause an asking clause leans on ("我在外地没备案就住了院，
+    这钱还能报不") comes along."""
     if not previous or not is_elliptical(text, has_own_topic):
         return text
     core = _TRAILERS.sub("", _OPENERS.sub("", text.strip()))
@@ -63,8 +66,6 @@ def resolve(text: str, previous: str | None, has_own_topic: bool) -> str:
     rest = re.sub(r"[的了呢啊吧那这种样]", "", CATEGORIES_ANY.sub("", core))
     if changed and not _CJK.search(rest):  # "那居民医保呢": only the swapped value
         return swapped
-    # Only what the previous question asked carries over, not the story told around it ("我妈要去深圳…").
-    swapped = focus_of(swapped)
     if not ASKS.search(core):  # "那要是癌症在门诊治呢": asks what the previous question asked
         return f"{swapped.rstrip('？?。 ')}，{core}"
     topic = _ASK_WORDS.sub("", swapped)

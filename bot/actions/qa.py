@@ -52,6 +52,15 @@ def understood_question(tracker: Tracker, query: str) -> tuple[str, bool]:
     return resolved, resolved != query
 
 
+def documents_answer(tracker: Tracker, query: str) -> bool:
+    """Whether the documents answer ``query`` (read as a follow-up where it is one); False when unavailable."""
+    try:
+        question, is_followup = understood_question(tracker, query)
+        return backends.find_answer(question, None, whole_focus=is_followup).refusal is None
+    except backends.BackendUnavailable:
+        return False
+
+
 def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracker, query: str,
                                unknown_drug: str | None = None) -> list[Any]:
     """Answer from the documents, or say honestly that they do not answer it. Returns the events to apply.
@@ -78,11 +87,11 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
             text = texts.CATALOG_NOT_FOUND.format(name=unknown_drug) + text
         reply(dispatcher, tracker, text, confidence=outcome.confidence, fallback=True, handoff=True,
               buttons=main_menu(), refusal=outcome.refusal)
-        return [SlotSet("topic_question", question)]
+        return [SlotSet("topic_question", outcome.question.focus)]
     text, citations = passages.compose_answer(outcome)
     reply(dispatcher, tracker, text, citations=citations, confidence=outcome.confidence,
           buttons=offer_buttons(intent, question))
-    return [SlotSet("topic_question", question)]
+    return [SlotSet("topic_question", outcome.question.focus)]
 
 
 def refusal_text(outcome: Any) -> str:
@@ -90,7 +99,7 @@ def refusal_text(outcome: Any) -> str:
     where to ask. Never a figure: a figure would be passed off as the answer."""
     q = outcome.question
     if outcome.refusal == "unknown_place":
-        places = "、".join(q.unknown_places)
+        places = "、".join(q.unknown_places or q.named_places)
         return texts.NOT_THAT_PLACE.format(places=places, help=texts.human_help())
     if outcome.refusal == "unknown_year":
         return texts.NOT_THAT_YEAR.format(help=texts.human_help())

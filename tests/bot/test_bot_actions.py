@@ -174,6 +174,15 @@ def test_out_of_scope_refuses_medical_advice() -> None:
     assert "医生" in answer_text(messages) and answer_meta(messages)["intent"] == "out_of_scope"
 
 
+def test_a_question_nlu_could_not_place_is_read_against_the_documents_first() -> None:
+    pinyin = make_tracker("yidi jiuyi beian yao dai shenme cailiao", "out_of_scope")
+    messages, _ = run_action(ActionOutOfScope(), pinyin)
+    meta = answer_meta(messages)
+    assert meta["refusal"] is None and meta["citations"]  # whole pinyin: answered from the documents
+    messages, _ = run_action(ActionOutOfScope(), make_tracker("明天会不会下雨", "out_of_scope"))
+    assert answer_meta(messages)["refusal"] == "out_of_scope"
+
+
 def test_forgotten_pin_path_verifies_with_id_and_sms_code(private_backends: object) -> None:
     from accounts.otp import OutboxOtpSender
 

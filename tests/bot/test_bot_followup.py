@@ -46,3 +46,13 @@ def test_the_answer_action_reads_a_followup_against_the_last_question():
 def test_inform_without_a_previous_question_asks_what_to_look_up():
     messages, _ = run_action(ActionAnswerQuestion(), make_tracker("职工", "inform"))
     assert "请告诉我您想了解什么" in answer_text(messages)
+
+
+def test_the_followup_slot_keeps_the_clause_a_question_leans_on():
+    """"这钱还能报不" names nothing: the slot keeps what it leans on, so "多久能报下来" knows what is meant."""
+    first = make_tracker("我在外地没备案就住了院，这钱回来还能报不", "ask_policy")
+    _, events = run_action(ActionAnswerQuestion(), first)
+    kept = next(e["value"] for e in events if e.get("event") == "slot" and e["name"] == "topic_question")
+    assert "备案" in kept and "住" in kept
+    meant = resolve("那大概多久能报下来？", kept, has_own_topic=False)
+    assert "备案" in meant and "多久" in meant

@@ -11,8 +11,12 @@ import pytest
 
 from knowledge.answer import (
     DAMAGE_MARK,
+    UNKNOWN_OTHER_WEIGHT,
     Question,
+    _guessed,
+    _parts,
     carries,
+    coverage,
     damaged,
     display,
     find_answer,
@@ -21,6 +25,7 @@ from knowledge.answer import (
 )
 from knowledge.retrieve import KnowledgeBase
 from knowledge.spelling import respell, to_mandarin
+from knowledge.thesaurus import synonyms
 
 
 def _figures(text: str) -> list[str]:
@@ -130,3 +135,71 @@ def test_a_relative_using_ones_card_is_about_someone_elses_card(kb: KnowledgeBas
     q: Question = understand("我闺女拿我的社保卡去药店买药行吗", kb)
     assert "他人" in q.terms
     assert "他人" not in understand("我闺女住院了能报多少", kb).terms  # a relative alone is just the patient
+
+
+# --- patients' words for the documents' words (second round of issue 9) -----------------------------------
+
+
+def test_an_everyday_synonym_counts_as_the_word_said_otherwise(kb: KnowledgeBase):
+    assert "超过" in synonyms()["超出"]  # 同义词词林, an "=" group
+    q = understand("住院花的钱超出封顶线了还能报吗", kb)
+    with_synonym, missing = coverage(q, "住院费用设有年度封顶线，超过部分可使用大病保险报销。")
+    without, _ = coverage(q, "住院费用设有年度封顶线，由统筹基金支付。")
+    assert "超出" not in missing and with_synonym > without
+
+
+def test_the_story_before_a_question_never_lowers_its_coverage(kb: KnowledgeBase):
+    q = understand("我爸上个月摔了一跤住进了骨科，异地就医备案要带什么材料？", kb)
+    assert q.story  # the story is read...
+    text = "异地就医备案需提供参保人身份证、医保卡和备案表。"
+    focus_only = Question(**{**q.__dict__, "story": {}})
+    assert coverage(q, text)[0] >= coverage(focus_only, text)[0]  # ...but a passage need not retell it
+
+
+def test_a_single_character_the_documents_use_in_their_words_is_an_ordinary_term(kb: KnowledgeBase):
+    assert understand("备案要交什么", kb).terms.get("交", 0) <= UNKNOWN_OTHER_WEIGHT
+    q = understand("医保卡能不能用来种牙", kb)
+    assert "牙" in q.strict and find_answer(kb, "医保卡能不能用来种牙").refusal  # 牙: never in the documents
+
+
+def test_a_run_jieba_made_up_is_read_by_its_characters():
+    assert _guessed("病报") and _guessed("开耐")
+    assert not _guessed("护工") and not _guessed("停车场")  # real words: a topic the documents may not cover
+
+
+def test_the_bound_of_an_asked_quantity_is_not_its_topic(kb: KnowledgeBase):
+    q = understand("外配处方在药店最多能配几天的量", kb)
+    assert "最多" not in q.terms and "量" not in q.terms and "外配处方" in q.terms
+
+
+def test_round_figures_give_a_count(kb: KnowledgeBase):
+    q = understand("药品目录里的药一共有多少种", kb)
+    assert carries(q, "基本医疗保险药品目录已达1300多个品种、剂型达1800多种。")
+
+
+def test_a_figure_may_speak_of_its_sentences_subject(kb: KnowledgeBase):
+    q = understand("做康复治疗一年能报几次", kb)
+    assert carries(q, "康复医疗纳入医保支付范围，但设有项目限制和次数限制，一般为每年30-60次。")
+    assert not carries(q, "康复医疗纳入医保支付范围。住院每年限报30次。")  # another sentence's subject
+
+
+def test_a_named_place_gets_only_that_places_figures(kb: KnowledgeBase):
+    outcome = find_answer(kb, "北京的职工医保住院报销比例是多少")
+    assert "北京" in outcome.question.named_places
+    assert outcome.refusal == "unknown_place" or all(
+        "北京" in f.hit.text + f.hit.section + f.hit.doc_title for f in outcome.findings
+    )
+
+
+def test_a_question_naming_no_word_of_the_documents_is_refused(kb: KnowledgeBase):
+    outcome = find_answer(kb, "吃点啥能降下来")
+    assert not outcome.question.topical and outcome.refusal == "not_in_documents"
+
+
+def test_a_compound_term_is_covered_by_its_words_apart(kb: KnowledgeBase):
+    assert set(_parts("异地就医备案")) == {"异地", "就医", "备案"}
+    q = understand("异地就医备案要多久能办好", kb)
+    _, missing = coverage(q, "临时外出就医的，到异地前先到参保地经办机构备案。")
+    assert "异地就医备案" not in missing
+    _, missing = coverage(q, "临时外出就医的，先到参保地经办机构办理。")  # 备案 is not there
+    assert "异地就医备案" in missing
