@@ -9,7 +9,7 @@ ending a form from its validation action) and Rasa runs that service next (``Fol
 taken as an answer, and never rejected back into the same form: Rasa then predicted the form again and
 again until its circuit breaker stopped the turn, and the conversation stayed stuck.
 
-Stopping (否/再见/转人工) and off-topic questions are rules (bot/data/rules.yml); they use ``FORMS`` too.
+Stopping (否/再见/转人工) and off-topic questions are rules (bot/data/rules/NN-<topic>.yml); they use ``FORMS`` too.
 A message with one of a form's ``LEAVING_INTENTS`` never fills its slots: domain.yml's ``not_intent`` lists
 (YAML cannot import this module; tests/bot/test_bot_form_exits.py checks they are these sets) and the custom
 extractions of balance.py and estimate.py.
