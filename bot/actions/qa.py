@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import backends, curated, followup, passages, texts
 from bot.actions.replies import Citation, buttons, latest_intent, main_menu, reply
 from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
+from knowledge.answer import ASKS
 from yibao.settings import get_settings
 
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -73,7 +74,9 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
         return []
     try:
         question, is_followup = understood_question(tracker, query)
-        if intent == "inform" and not is_followup:  # "职工" / "5000" with nothing to continue
+        # "职工" / "5000" with nothing to continue; a question that merely holds a number ("叫120救护车的钱
+        # 医保能报吗") is a question.
+        if intent == "inform" and not is_followup and not ASKS.search(query):
             reply(dispatcher, tracker, texts.INFORM_WITHOUT_CONTEXT, buttons=main_menu())
             return []
         outcome = backends.find_answer(question, INTENT_TOPICS.get(intent), whole_focus=is_followup)

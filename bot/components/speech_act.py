@@ -38,7 +38,7 @@ INQUIRY = re.compile(r"想知道|想问|想了解|请问|问一下|问问|咨询
 # or more and no other unit after it ("交了15年", "住了3天" are not amounts; "百万医疗险" is a product's name).
 AMOUNT = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万|千|元|块|w|k)|\d{3,}(?!\d|\s*(?:年|月|日|天|岁|次|个|种|人|家|号))|"
-    r"[一二两三四五六七八九十]+[万千](?=[元块多，。？?！!\s]|$)"
+    r"[一二两三四五六七八九十]+[万千](?![人户家名个次位])"
 )
 # The patient's own account or its state (not how accounts work in general).
 OWN_ACCOUNT = re.compile(
@@ -49,18 +49,24 @@ QUESTION = re.compile(
     r"多久|几|谁|为什么|咋|想问|问一下|请问|咨询"
 )
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# The verbs of the guided procedures (the remote-filing and special-disease guides).
+GUIDE_VERB = re.compile(r"申请|办理|备案|办")
 # An action whose subject must be named: "看病为什么要核对身份证件" is about visits, not a forgotten PIN.
-SUBJECT = {"forgot_pin": re.compile(r"密码|验证码|短信|口令|pin|忘|不记得|想不起", re.IGNORECASE)}
+SUBJECT = {"forgot_pin": re.compile(r"密码|验证|短信|口令|pin|忘|不记得|想不起|身份证号", re.IGNORECASE)}
 
 
 def wants_action(intent: str, text: str) -> bool:
     """Whether a message classified as the action ``intent`` asks for the action itself."""
     if intent in SUBJECT:
         return bool(SUBJECT[intent].search(text))
+    if intent == "estimate_reimbursement" and AMOUNT.search(text):  # "我想知道住院4000块能报多少": compute it
+        return True
     if INQUIRY.search(text) and not re.search(r"帮我|给我|替我", text):
         return False
     if intent == "estimate_reimbursement":
-        return bool(AMOUNT.search(text) or REQUEST.search(text))
+        return bool(REQUEST.search(text))
+    if intent.startswith("guide_") and GUIDE_VERB.search(text) and not QUESTION.search(text):
+        return True  # "给我爸申请糖尿病门特": a statement naming the procedure, not asking about it, is a request
     if intent == "check_balance":
         return bool(REQUEST.search(text) or OWN_ACCOUNT.search(text) or len(CJK.findall(text)) <= 6)
     return bool(REQUEST.search(text))

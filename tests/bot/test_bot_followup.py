@@ -56,3 +56,12 @@ def test_the_followup_slot_keeps_the_clause_a_question_leans_on():
     assert "备案" in kept and "住" in kept
     meant = resolve("那大概多久能报下来？", kept, has_own_topic=False)
     assert "备案" in meant and "多久" in meant
+
+
+def test_a_question_that_holds_a_number_is_a_question_not_a_bare_value():
+    from bot.actions import texts
+
+    bare, _ = run_action(ActionAnswerQuestion(), make_tracker("5000", "inform"))
+    assert texts.INFORM_WITHOUT_CONTEXT in answer_text(bare)  # nothing to continue: ask what is meant
+    asked, _ = run_action(ActionAnswerQuestion(), make_tracker("叫120救护车的钱医保能报吗", "inform"))
+    assert texts.INFORM_WITHOUT_CONTEXT not in answer_text(asked)  # read against the documents instead

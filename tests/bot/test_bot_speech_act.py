@@ -24,9 +24,15 @@ CASES = [
     ("guide_remote_filing", "我要办异地就医备案", True),
     ("guide_special_disease", "我想知道慢特病怎么申请", False),
     ("guide_special_disease", "帮我申请门诊慢特病", True),
+    ("guide_special_disease", "给我爸申请糖尿病门特", True),  # a statement naming the procedure
+    ("guide_special_disease", "给我爸申请糖尿病门特要什么材料", False),
     ("forgot_pin", "看病时医院为什么要核对身份证件", False),  # identity documents, not the PIN
     ("forgot_pin", "密码不记得了怎么办", True),
     ("forgot_pin", "忘了", True),  # at the PIN prompt
+    ("forgot_pin", "我想用身份证号验证", True),  # the other way to verify
+    ("estimate_reimbursement", "住院花了三万能报多少", True),  # 三万 then 能: still an amount
+    ("estimate_reimbursement", "我想知道住院4000块能报多少", True),  # an amount to compute beats 想知道
+    ("estimate_reimbursement", "全市三万人参保，住院能报多少", False),  # 三万人 is no sum of money
 ]
 
 
