@@ -369,6 +369,8 @@ def weigh(word: str, flag: str, kb) -> float:
     if len(word) == 1 and kb.mentions(word):
         return min(kb.term_weight(word), UNKNOWN_OTHER_WEIGHT)
     if kb.knows(word):
+        if not flag.startswith(_NOUN_POS) and not kb.uses_as_word(word):
+            return UNKNOWN_OTHER_WEIGHT  # a verb found only inside the documents' words (看到 in 看到位) is not theirs
         return kb.term_weight(word)
     # Patients' word for a word of the documents (礼拜 for 星期): as specific as the documents' word.
     known = _document_synonyms(word, kb)
@@ -395,7 +397,8 @@ _KIND_WORDS = {
     "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
     "how_many": _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
-    "materials": frozenset({"材料", "证件", "资料", "证明", "手续", "东西"}),
+    # "要准备/提供/带哪些材料": the verb of bringing is part of asking for the documents to bring
+    "materials": frozenset({"材料", "证件", "资料", "证明", "手续", "东西", "准备", "提供", "携带", "提交"}),
 }
 
 

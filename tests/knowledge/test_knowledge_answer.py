@@ -203,3 +203,13 @@ def test_a_compound_term_is_covered_by_its_words_apart(kb: KnowledgeBase):
     assert "异地就医备案" not in missing
     _, missing = coverage(q, "临时外出就医的，先到参保地经办机构办理。")  # 备案 is not there
     assert "异地就医备案" in missing
+
+
+def test_a_verb_found_only_inside_the_documents_words_is_an_ordinary_term(kb: KnowledgeBase):
+    q = understand("我现在两边都没看到钱，到底是怎么规定的", kb)
+    assert not kb.uses_as_word("看到") and q.terms["看到"] <= UNKNOWN_OTHER_WEIGHT
+
+
+def test_the_verb_of_bringing_is_part_of_asking_for_materials(kb: KnowledgeBase):
+    q = understand("回参保地报销需要准备哪些材料", kb)
+    assert "materials" in q.kinds and "准备" not in q.terms and "参保地" in q.terms
