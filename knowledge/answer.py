@@ -92,6 +92,7 @@ ASKS = re.compile(
     r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|几|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
+_CONDITION = re.compile(r"的话[，,]?$|^(?:如果|要是|假如|万一|若是|假设)")
 _CLAUSE = re.compile(r"[^，。！？；,.!?;\s]+[，。！？；,.!?;]?")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # Parts of speech that carry what a question is about (jieba tags): nouns, verbs, adjectives, idioms, names.
@@ -296,7 +297,9 @@ def focus_of(text: str) -> str:
     picked: list[int] = []
     for i, clause in enumerate(clauses):
         if ASKS.search(clause):
-            if len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6 and i and i - 1 not in picked:
+            short = len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6
+            # a condition the question is asked under ("转院去外地看病的话，备案要交什么材料") is part of it
+            if i and i - 1 not in picked and (short or _CONDITION.search(clauses[i - 1])):
                 picked.append(i - 1)
             picked.append(i)
     return "".join(clauses[i] for i in sorted(set(picked))) if picked else text
@@ -398,7 +401,9 @@ _KIND_WORDS = {
     "how_many": _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
     # "要准备/提供/带哪些材料": the verb of bringing is part of asking for the documents to bring
-    "materials": frozenset({"材料", "证件", "资料", "证明", "手续", "东西", "准备", "提供", "携带", "提交"}),
+    "materials": frozenset(
+        {"材料", "证件", "资料", "证明", "手续", "东西", "准备", "提供", "携带", "提交", "交", "带"}
+    ),
 }
 
 
@@ -626,7 +631,9 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
         if i + 1 < len(units) and (
             sentence.endswith(("：", ":"))
             or len(sentence) < 28
-            or (not carries(question, sentence) and carries(question, units[i + 1]))
+            # the figure or document is in the next sentence, and this one leads into it (names a key term)
+            or (not carries(question, sentence) and carries(question, units[i + 1])
+                and _share(question.terms, sentence, question.strict)[0] > 0)
         ):
             span.append(i + 1)
         shown = "".join(units[j] for j in span)

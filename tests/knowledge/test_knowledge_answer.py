@@ -215,3 +215,8 @@ def test_a_verb_found_only_inside_the_documents_words_is_an_ordinary_term(kb: Kn
 def test_the_verb_of_bringing_is_part_of_asking_for_materials(kb: KnowledgeBase):
     q = understand("回参保地报销需要准备哪些材料", kb)
     assert "materials" in q.kinds and "准备" not in q.terms and "参保地" in q.terms
+
+
+def test_the_condition_a_question_is_asked_under_is_part_of_it(kb: KnowledgeBase):
+    q = understand("我爸住院好几天了，医生说要转到省城去。转院去外地看病的话，备案要交什么材料？", kb)
+    assert "转院" in q.terms and "交" not in q.terms  # the condition counts; 交 is asking for materials
