@@ -84,7 +84,9 @@ _UNIT_ALIASES = {"天": "日", "星期": "周", "位": "名", "人": "名"}
 # Rules say what must or may be done; reports say what was achieved. Patients ask about rules.
 NORMATIVE = re.compile(r"应当|应|须|必须|可以|可|不得|不能|不予|禁止|严禁|按照|执行|实行|享受|纳入|一般为|一般不")
 REPORT = re.compile(
-    r"[xX×]{2}年|20[xX]{2}|\d{4}年.{0,12}(?:完成|实现|达到|共|累计)|全[县市区省]|我[县市区局院]|本[县区]|"
+    # "到20xx年…达到120元" is a target the policy sets, not a year reported on
+    r"(?<![到至])[xX×]{2}年|(?<![到至])20[xX]{2}(?!年(?:起|前|底前))|\d{4}年.{0,12}(?:完成|实现|达到|共|累计)|"
+    r"全[县市区省]|我[县市区局院]|本[县区]|"
     r"人次|同比|增长|完成.{0,8}任务|共计|累计"
 )
 # A clause that asks: question words, particles and the question mark.
@@ -92,6 +94,7 @@ ASKS = re.compile(
     r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|几|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
+_CONDITION = re.compile(r"的话[，,]?$|^(?:如果|要是|假如|万一|若是|假设)")
 _CLAUSE = re.compile(r"[^，。！？；,.!?;\s]+[，。！？；,.!?;]?")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # Parts of speech that carry what a question is about (jieba tags): nouns, verbs, adjectives, idioms, names.
@@ -274,6 +277,7 @@ class Finding:
     text: str  # the answering sentence(s), whole, as shown to the patient
     coverage: float
     missing: tuple[str, ...]  # key terms not found
+    aim: float = 0.0  # share of the key-term weight in the clauses around its figure (quantity questions)
 
 
 @dataclass(frozen=True)
@@ -296,7 +300,9 @@ def focus_of(text: str) -> str:
     picked: list[int] = []
     for i, clause in enumerate(clauses):
         if ASKS.search(clause):
-            if len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6 and i and i - 1 not in picked:
+            short = len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6
+            # a condition the question is asked under ("转院去外地看病的话，备案要交什么材料") is part of it
+            if i and i - 1 not in picked and (short or _CONDITION.search(clauses[i - 1])):
                 picked.append(i - 1)
             picked.append(i)
     return "".join(clauses[i] for i in sorted(set(picked))) if picked else text
@@ -369,6 +375,8 @@ def weigh(word: str, flag: str, kb) -> float:
     if len(word) == 1 and kb.mentions(word):
         return min(kb.term_weight(word), UNKNOWN_OTHER_WEIGHT)
     if kb.knows(word):
+        if not flag.startswith(_NOUN_POS) and not kb.uses_as_word(word):
+            return UNKNOWN_OTHER_WEIGHT  # a verb found only inside the documents' words (看到 in 看到位) is not theirs
         return kb.term_weight(word)
     # Patients' word for a word of the documents (礼拜 for 星期): as specific as the documents' word.
     known = _document_synonyms(word, kb)
@@ -395,7 +403,10 @@ _KIND_WORDS = {
     "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
     "how_many": _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
-    "materials": frozenset({"材料", "证件", "资料", "证明", "手续", "东西"}),
+    # "要准备/提供/带哪些材料": the verb of bringing is part of asking for the documents to bring
+    "materials": frozenset(
+        {"材料", "证件", "资料", "证明", "手续", "东西", "准备", "提供", "携带", "提交", "交", "带"}
+    ),
 }
 
 
@@ -578,6 +589,20 @@ def _figure_windows(shown: str) -> list[tuple[str, str]]:
     return windows
 
 
+def figure_aim(question: Question, shown: str) -> float:
+    """For a quantity question, how much of the key-term weight the clauses around a figure name: "临时外出就医…
+    有效期3-6个月" aims at "临时去外地备案有效期多久" better than "长期异地居住…有效期1-2年" does."""
+    kinds = [k for k in question.kinds if k in QUANTITY_KINDS]
+    total = sum(question.terms.values())
+    if not kinds or not total:
+        return 0.0
+    return max(
+        (sum(w for t, w in question.terms.items() if _present(t, window)) / total
+         for clause, window in _figure_windows(shown) if any(KINDS[k][1].search(clause) for k in kinds)),
+        default=0.0,
+    )
+
+
 def carries(question: Question, shown: str) -> bool:
     """Whether the text shown gives every asked type, in the asked unit where the question names one ("在哪补办，
     要多少钱" is not answered by an office alone). A report's statistics ("全县完成…1009人次") never give a
@@ -623,7 +648,9 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
         if i + 1 < len(units) and (
             sentence.endswith(("：", ":"))
             or len(sentence) < 28
-            or (not carries(question, sentence) and carries(question, units[i + 1]))
+            # the figure or document is in the next sentence, and this one leads into it (names a key term)
+            or (not carries(question, sentence) and carries(question, units[i + 1])
+                and _share(question.terms, sentence, question.strict)[0] > 0)
         ):
             span.append(i + 1)
         shown = "".join(units[j] for j in span)
@@ -631,13 +658,15 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
             span, shown = [i], sentence
         ok = answers(question, cov, missing) and carries(question, shown)
         own_cov, _ = coverage(question, shown)
+        aim = figure_aim(question, shown)
         style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if REPORT.search(shown) else 0.0)
-        rank = (ok, cov + 0.5 * own_cov + style - (0.5 if damaged(shown, doc_chars) else 0.0))
+        rank = (ok, cov + 0.5 * own_cov + 0.5 * aim + style - (0.5 if damaged(shown, doc_chars) else 0.0))
         if best is None or rank > best[0]:
             text = "".join(mark_damage(display(units[j]), doc_chars) for j in span)
             best = (
                 rank,
-                Finding(hit=hit, text=text, coverage=cov if ok else min(cov, MIN_COVERAGE - 0.01), missing=missing),
+                Finding(hit=hit, text=text, coverage=cov if ok else min(cov, MIN_COVERAGE - 0.01), missing=missing,
+                        aim=aim),
             )
     return best[1] if best else Finding(hit=hit, text="", coverage=0.0, missing=tuple(question.terms))
 
@@ -652,7 +681,7 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
         best_sentences(question, h, doc_chars) for h in hits[:CANDIDATE_PASSAGES] if h.confidence >= MIN_RETRIEVAL
     ]
     good = [f for f in findings if f.coverage >= MIN_COVERAGE and f.text]
-    good.sort(key=lambda f: -(f.coverage + 0.3 * f.hit.confidence))
+    good.sort(key=lambda f: -(f.coverage + 0.3 * f.hit.confidence + 0.3 * f.aim))
     nearest = max(findings, key=lambda f: f.coverage + 0.3 * f.hit.confidence, default=None)
     if question.unknown_years and set(question.kinds) & QUANTITY_KINDS:
         return Outcome(question, (), "unknown_year", nearest, 0.0)

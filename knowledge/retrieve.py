@@ -301,6 +301,10 @@ class KnowledgeBase:
         """Whether the documents use ``word`` (as a word of their own or inside longer words)."""
         return self._words.term_idf(word) is not None or self.mentions(word)
 
+    def uses_as_word(self, word: str) -> bool:
+        """Whether ``word`` is one of the documents' own words (not only part of longer ones)."""
+        return self._words.term_idf(word) is not None
+
     @staticmethod
     def places_in(text: str) -> list[str]:
         return places_in(text)

@@ -22,6 +22,7 @@ from knowledge.answer import (
     find_answer,
     mark_damage,
     understand,
+    weigh,
 )
 from knowledge.retrieve import KnowledgeBase
 from knowledge.spelling import respell, to_mandarin
@@ -203,3 +204,35 @@ def test_a_compound_term_is_covered_by_its_words_apart(kb: KnowledgeBase):
     assert "异地就医备案" not in missing
     _, missing = coverage(q, "临时外出就医的，先到参保地经办机构办理。")  # 备案 is not there
     assert "异地就医备案" in missing
+
+
+def test_a_verb_found_only_inside_the_documents_words_is_an_ordinary_term(kb: KnowledgeBase):
+    inside = "算管"  # in 结算管理, never a word of its own
+    assert kb.knows(inside) and not kb.uses_as_word(inside)
+    assert weigh(inside, "v", kb) == UNKNOWN_OTHER_WEIGHT < weigh(inside, "n", kb)
+
+
+def test_the_verb_of_bringing_is_part_of_asking_for_materials(kb: KnowledgeBase):
+    q = understand("回参保地报销需要准备哪些材料", kb)
+    assert "materials" in q.kinds and "准备" not in q.terms and "参保地" in q.terms
+
+
+def test_the_condition_a_question_is_asked_under_is_part_of_it(kb: KnowledgeBase):
+    q = understand("我爸住院好几天了，医生说要转到省城去。转院去外地看病的话，备案要交什么材料？", kb)
+    assert "转院" in q.terms and "交" not in q.terms  # the condition counts; 交 is asking for materials
+
+
+def test_the_figure_near_the_most_of_the_question_is_preferred(kb: KnowledgeBase):
+    from knowledge.answer import figure_aim
+
+    q = understand("临时去外地看病备案的有效期多久", kb)
+    near = "临时外出就医需提供外出证明，有效期3-6个月。"
+    other = "备案类型包括长期异地居住、临时外出就医两种。长期异地居住需提供居住证明，有效期一般为1-2年。"
+    assert figure_aim(q, near) > figure_aim(q, other)
+
+
+def test_a_target_the_policy_sets_for_a_year_is_no_report():
+    from knowledge.answer import REPORT
+
+    assert not REPORT.search("到20xx年，城镇居民医保财政补助达到120元/人/年")
+    assert REPORT.search("20xx年成功实现住院费异地直接结算1009人次")
