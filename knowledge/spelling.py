@@ -28,6 +28,9 @@ from knowledge.words import LEXICON_DIR, STOPWORDS, synonym_map, tokenizer
 DIALECT = LEXICON_DIR / "dialect.yml"
 # A character this frequent as a word of its own in jieba's dictionary (要, 放, 是, 被…) is read as that word.
 COMMON_CHAR_FREQ = 10000
+# A classifier right after a number or 多少/几 starts a count phrase ("多少种药"), never a typo to correct.
+_COUNTED = re.compile(r"(?:多少|几|\d|[一二两三四五六七八九十百千万])$")
+_CLASSIFIERS = frozenset("种个次家张盒类项位名天年月周笔份片粒支瓶")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z' ]*[A-Za-z]")
@@ -215,7 +218,8 @@ class Vocabulary:
         def flush() -> None:
             text = "".join(stretch)
             stretch.clear()
-            pieces.append(self._correct_stretch(text, fixes) if len(text) >= 2 else text)
+            before = "".join(pieces)
+            pieces.append(self._correct_stretch(text, fixes, before) if len(text) >= 2 else text)
 
         for word in tokenizer().lcut(run):
             if len(word) == 1 or not self.is_known(word):
@@ -226,7 +230,7 @@ class Vocabulary:
         flush()
         return "".join(pieces), fixes
 
-    def _correct_stretch(self, text: str, fixes: list[tuple[str, str]]) -> str:
+    def _correct_stretch(self, text: str, fixes: list[tuple[str, str]], before: str = "") -> str:
         out, i = [], 0
         while i < len(text):
             fixed = None
@@ -234,6 +238,8 @@ class Vocabulary:
                 window = text[i : i + n]
                 if len(window) < n or window in self.known or self._all_common(window):
                     continue
+                if _COUNTED.search(before + text[:i]) and window[0] in _CLASSIFIERS:
+                    continue  # "多少种药", "三次病": a count and what is counted, no typo
                 meant = self._homophone(window) or (self._one_edit(window) if n >= 3 else None)
                 if meant and meant != window:
                     fixed = (window, meant)

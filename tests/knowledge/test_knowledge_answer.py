@@ -122,7 +122,7 @@ def test_typos_and_whole_pinyin_become_the_documents_words(kb: KnowledgeBase, ty
 
 
 def test_real_words_are_never_corrected(kb: KnowledgeBase):
-    for text in ("我要放弃治疗吗", "是在门诊还是住院", "北京职工医保"):
+    for text in ("我要放弃治疗吗", "是在门诊还是住院", "北京职工医保", "目录里有多少种药", "一年能开几盒药"):
         assert respell(text, kb.vocabulary).text == text
 
 
