@@ -650,7 +650,7 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
             or len(sentence) < 28
             # the figure or document is in the next sentence, and this one leads into it (names a key term)
             or (not carries(question, sentence) and carries(question, units[i + 1])
-                and _share(question.terms, sentence, question.strict)[0] > 0)
+                and len(_share(question.terms, sentence, question.strict)[1]) < len(question.terms))
         ):
             span.append(i + 1)
         shown = "".join(units[j] for j in span)

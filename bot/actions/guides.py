@@ -18,9 +18,7 @@ from bot.actions import backends, passages, texts
 from bot.actions.forms import FormWithExits
 from bot.actions.replies import main_menu, not_sure, reply
 from bot.actions.slot_values import filing_type
-from yibao.settings import get_settings
 
-ASPECT_EXCERPT = 160
 _DISEASE_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·]{2,20}")
 _DISEASE_FILLER = re.compile(
     r"(我要申请|我想申请|申请|我有|我得了|得了|是|的|门诊|慢特病|慢性病|特殊病种?|门特|病种|[，。,.！!？?\s])"
@@ -28,20 +26,21 @@ _DISEASE_FILLER = re.compile(
 
 
 def filing_aspects(kind: str) -> list[tuple[str, str]]:
+    """(label, the question a patient would ask about it): each is answered like any question, or said missing."""
     return [
-        ("需要的材料", f"{kind}就医备案 需要 材料 证明"),
-        ("有效期", f"{kind}备案 有效期 多久"),
-        ("在哪里办", "异地就医备案 在参保地 经办机构 办理"),
-        ("没有备案会怎样", "未备案 异地就医 费用 手工报销 先行支付"),
+        ("需要的材料", f"{kind}就医备案需要提供什么材料"),
+        ("有效期", f"{kind}就医备案的有效期多久"),
+        ("在哪里办", "异地就医备案到哪里办理"),
+        ("没有备案会怎样", "异地就医没有备案的费用怎么报销"),
     ]
 
 
 def disease_aspects(disease: str) -> list[tuple[str, str]]:
     return [
-        ("能否申请", f"{disease} 门诊特殊病种 慢性病 病种 认定"),
-        ("需要的材料", "门诊特殊病 慢性病 申请 认定 诊断证明 检查报告 材料"),
-        ("办理流程", "门诊特殊病种 慢性病 申请 审核 办理 流程"),
-        ("待遇", f"{disease} 门诊特殊病 报销 待遇 比例"),
+        ("能否申请", f"{disease}属于门诊特定病种吗"),
+        ("需要的材料", "特殊疾病认定需要提供什么材料"),
+        ("办理流程", "门诊特定病种认定手续怎么办理"),
+        ("待遇", f"{disease}慢性病门诊报销比例是多少"),
     ]
 
 
@@ -49,22 +48,20 @@ def guide(
     dispatcher: CollectingDispatcher, tracker: Tracker, title: str, aspects: list[tuple[str, str]], topic: str,
     intent: str,
 ) -> None:
-    """One cited excerpt per aspect; aspects the documents do not cover are named as such."""
-    threshold = get_settings().answer_threshold
+    """One answer per aspect, checked like any answer (knowledge.answer: key terms, asked type, place); an aspect
+    the documents do not answer is named as such, never filled with a passage that is merely near."""
     lines, citations, seen, confidences = [title], [], set(), []
     try:
-        for label, query in aspects:
-            hits = [h for h in backends.search(query, [topic]) if h.passage_id not in seen]
-            chosen = passages.select(hits, threshold, max_passages=1)
-            if not chosen:
+        for label, question in aspects:
+            outcome = backends.find_answer(question, [topic])
+            finding = next((f for f in outcome.findings if f.text not in seen), None)  # one passage, two aspects
+            if outcome.refusal or finding is None:
                 lines.append(f"· {label}：" + texts.GUIDE_NOTHING_FOUND.format(topic=label, help=""))
                 continue
-            hit = chosen[0]
-            seen.add(hit.passage_id)
-            quote = passages.excerpt(hit.text, query, limit=ASPECT_EXCERPT)
-            lines.extend([f"· {label}：{quote}", "  " + passages.source_line(hit)])
-            citations.append(passages.citation(hit, quote))
-            confidences.append(float(hit.confidence))
+            seen.add(finding.text)
+            lines.append(f"· {label}：{finding.text}")
+            citations.append(passages.citation(finding.hit, finding.text))
+            confidences.append(outcome.confidence)
     except backends.BackendUnavailable as exc:
         reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
               fallback=True, handoff=True, intent=intent)

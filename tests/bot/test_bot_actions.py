@@ -94,6 +94,21 @@ def test_new_rural_scheme_is_estimated_as_residents_and_says_so() -> None:
     assert "城乡居民医保" in answer_text(messages)
 
 
+def test_a_guide_names_what_the_documents_do_not_answer_instead_of_a_near_passage() -> None:
+    """Each aspect of a guide is a question answered like any other (knowledge.answer), or said to be missing."""
+    from bot.actions import texts
+    from bot.actions.guides import guide
+
+    aspects = [("有效期", "临时外出就医备案的有效期多久"), ("停车", "医院停车场每小时收费多少钱")]
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    guide(dispatcher, make_tracker("临时外出", "inform"), "指引", aspects, "remote_filing", "guide_remote_filing")
+    text = answer_text(dispatcher.messages)
+    assert "3-6个月" in text  # the asked aspect, answered from the documents
+    assert texts.GUIDE_NOTHING_FOUND.format(topic="停车", help="") in text  # not a passage that is merely near
+
+
 def test_filing_guide_quotes_materials_and_validity() -> None:
     tracker = make_tracker("长期异地居住", "inform", slots={"filing_type": "长期异地居住"})
     messages, _ = run_action(ActionRemoteFilingGuide(), tracker)
