@@ -444,7 +444,8 @@ def understand(query: str, kb, whole_focus: bool = False) -> Question:
     # What the story before the question says (算工伤, 没备案) counts too, as a quarter of the coverage, where
     # the documents speak of it at all: the rest of a story (摔下来, 架子) is narrative, not the question.
     story = {w: kb.term_weight(w) for w, _ in key_terms(text, kb.knows) if w not in terms and kb.knows(w)}
-    insured = [p for p in kb.places_in(text) if not _destination(p, text)]
+    # Abroad counts wherever it is said: no rule of these documents reaches treatment or insurance abroad.
+    insured = [p for p in kb.places_in(text) if p in ABROAD or not _destination(p, text)]
     places = tuple(p for p in insured if not kb.mentions(p))
     years = tuple(y for y in _YEAR.findall(text) if not kb.mentions(y.replace(" ", "")))
     strict = frozenset(

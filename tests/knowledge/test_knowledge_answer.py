@@ -236,3 +236,8 @@ def test_a_target_the_policy_sets_for_a_year_is_no_report():
 
     assert not REPORT.search("到20xx年，城镇居民医保财政补助达到120元/人/年")
     assert REPORT.search("20xx年成功实现住院费异地直接结算1009人次")
+
+
+def test_abroad_is_refused_even_as_a_destination(kb: KnowledgeBase):
+    outcome = find_answer(kb, "我要去日本看病，回来以后医保能报销吗")
+    assert outcome.refusal == "unknown_place" and "日本" in outcome.question.unknown_places
