@@ -417,26 +417,36 @@ def _destination(place: str, text: str) -> bool:
     return bool(re.search(r"(?:去|到|往|赴|转|来|搬|在)$", text[max(0, i - 2) : i]))
 
 
+def _topic_terms(focus: str, kb) -> tuple[dict[str, float], tuple[str, ...], float]:
+    """The key terms of ``focus``, the kinds it asks, and the weight of all its words. What a question asks for is
+    not what it is about: "要什么证件", "有效期多久" are checked as the asked type (a certificate named, a time span
+    given), not as words the answer must repeat."""
+    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(focus))
+    weighed = _weighed(focus, kb)
+    asked = {t for t in weighed if any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
+    return {t: w for t, w in weighed.items() if t not in asked}, kinds, sum(weighed.values())
+
+
 def understand(query: str, kb, whole_focus: bool = False) -> Question:
     """``whole_focus``: every clause asks (a follow-up already joined to the question it continues)."""
     spelled = respell(normalize_query(query), kb.vocabulary)
     text = spelled.text
     focus = text if whole_focus else focus_of(text)
-    terms = _weighed(focus, kb)
-    # "…开药只给开一个礼拜的，能不能一次多开点？": an asking clause that names nothing specific asks about
-    # the clause before it.
+    terms, kinds, weight = _topic_terms(focus, kb)
+    # "…开药只给开一个礼拜的，能不能一次多开点？": an asking clause that names nothing specific asks about the
+    # clause before it; so does one that names only what it asks for ("看完病回去报销，得准备哪些材料").
     clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
-    while sum(terms.values()) < MIN_FOCUS_WEIGHT and focus != text and clauses:
-        start = text.find(focus) if focus in text else len(text)
-        before = [c for c in clauses if text.find(c) < start]
+    start = text.find(focus) if focus in text else -1
+    end = start + len(focus)
+    # Only a contiguous focus grows backwards, one clause at a time (a focus picked from separate clauses, or
+    # one that reaches the start of the text, stays as it is).
+    while (weight < MIN_FOCUS_WEIGHT or not terms) and start > 0:
+        before = [c for c in clauses if text.find(c) + len(c) <= start]
         if not before:
             break
-        focus = before[-1] + focus
-        terms = _weighed(focus, kb)
-    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(focus))
-    # What a question asks for is not what it is about: "要什么证件", "有效期多久" are checked as the asked type
-    # (a certificate named, a time span given), not as words the answer must repeat.
-    terms = {t: w for t, w in terms.items() if not any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
+        start = text.rfind(before[-1], 0, start)
+        focus = text[start:end]
+        terms, kinds, weight = _topic_terms(focus, kb)
     # Someone else's card: "我儿子拿我的医保卡", "用我妈的社保卡" ask about using a card that is not one's own.
     if OTHERS_CARD.search(text) and "他人" not in terms:
         terms["他人"] = kb.term_weight("他人")
