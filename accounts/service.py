@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from sqlalchemy import Engine, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -392,7 +392,7 @@ class AccountService:
         now = self.clock()
         with self.transaction() as session:
             grant = self._active_verification(session, conversation_id, now)
-            if grant is None or not self._mark_balance_shown(session, grant, now):
+            if grant is None or not self.claim(session, grant, now, "balance_shown_at"):
                 conv = conversation_id if valid_conversation_id(conversation_id) else "?"
                 audit.record(session, now, "disclose_balance", "denied", channel, conv, "")
                 return None
@@ -434,24 +434,17 @@ class AccountService:
         )
 
     @staticmethod
-    def _mark_balance_shown(session: Session, grant: ConversationVerification, now: datetime) -> bool:
-        """Mark the balance shown unless something did meanwhile: of two concurrent requests, only one gets it."""
+    def claim(session: Session, grant: ConversationVerification, now: datetime,
+              stamp: Literal["balance_shown_at", "revoked_at"]) -> bool:
+        """Stamp an active ``grant`` (the balance shown, or the grant used up) unless something did meanwhile: of
+        two concurrent requests, only one gets through."""
         active = ConversationVerification
-        marked = session.execute(
+        claimed = session.execute(
             update(active)
-            .where(active.id == grant.id, active.revoked_at.is_(None), active.balance_shown_at.is_(None))
-            .values(balance_shown_at=now)
+            .where(active.id == grant.id, active.revoked_at.is_(None), getattr(active, stamp).is_(None))
+            .values({stamp: now})
         ).rowcount
-        return bool(marked)
-
-    @staticmethod
-    def use_up(session: Session, grant: ConversationVerification, now: datetime) -> bool:
-        """Revoke ``grant`` unless something did meanwhile: of two concurrent requests, only one gets through."""
-        active = ConversationVerification
-        used = session.execute(
-            update(active).where(active.id == grant.id, active.revoked_at.is_(None)).values(revoked_at=now)
-        ).rowcount
-        return bool(used)
+        return bool(claimed)
 
     def end_conversation(self, conversation_id: str, *, channel: str = "kiosk") -> None:
         """Kiosk reset / session end: the verification and any pending one-time code stop working at once."""

@@ -67,7 +67,7 @@ def disclose_statement(service: AccountService, conversation_id: str, *, channel
     with service.transaction() as session:
         grant = service._active_verification(session, conversation_id, now)
         # Once per verification, like the balance (shown before it or not): a replay gets nothing.
-        if grant is None or not service.use_up(session, grant, now):
+        if grant is None or not service.claim(session, grant, now, "revoked_at"):
             conv = conversation_id if valid_conversation_id(conversation_id) else "?"
             audit.record(session, now, EVENT, "denied", channel, conv, "")
             return None

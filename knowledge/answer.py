@@ -436,7 +436,7 @@ def understand(query: str, kb, whole_focus: bool = False) -> Question:
     # "…开药只给开一个礼拜的，能不能一次多开点？": an asking clause that names nothing specific asks about the
     # clause before it; so does one that names only what it asks for ("看完病回去报销，得准备哪些材料").
     clauses = [c for c in _CLAUSE.findall(text) if c.strip()]
-    start = text.find(focus) if focus in text else -1
+    start = text.find(focus)  # -1 for a focus picked from separate clauses
     end = start + len(focus)
     # Only a contiguous focus grows backwards, one clause at a time (a focus picked from separate clauses, or
     # one that reaches the start of the text, stays as it is).
@@ -600,18 +600,21 @@ def _figure_windows(shown: str) -> list[tuple[str, str]]:
     return windows
 
 
+def _figure_shares(question: Question, shown: str, kinds: Sequence[str]) -> list[float]:
+    """For each clause of ``shown`` that gives a figure of one of ``kinds``: the share of the key-term weight that
+    the clauses around it (``_figure_windows``) name."""
+    total = sum(question.terms.values())
+    return [
+        sum(w for t, w in question.terms.items() if _present(t, window)) / total
+        for clause, window in _figure_windows(shown)
+        if any(KINDS[k][1].search(clause) for k in kinds)
+    ] if total else []
+
+
 def figure_aim(question: Question, shown: str) -> float:
     """For a quantity question, how much of the key-term weight the clauses around a figure name: "临时外出就医…
     有效期3-6个月" aims at "临时去外地备案有效期多久" better than "长期异地居住…有效期1-2年" does."""
-    kinds = [k for k in question.kinds if k in QUANTITY_KINDS]
-    total = sum(question.terms.values())
-    if not kinds or not total:
-        return 0.0
-    return max(
-        (sum(w for t, w in question.terms.items() if _present(t, window)) / total
-         for clause, window in _figure_windows(shown) if any(KINDS[k][1].search(clause) for k in kinds)),
-        default=0.0,
-    )
+    return max(_figure_shares(question, shown, [k for k in question.kinds if k in QUANTITY_KINDS]), default=0.0)
 
 
 def carries(question: Question, shown: str) -> bool:
@@ -621,7 +624,6 @@ def carries(question: Question, shown: str) -> bool:
     if not question.kinds:
         return True
     units = asked_units(question.focus)
-    windows = _figure_windows(shown)
     for kind in question.kinds:
         if not KINDS[kind][1].search(shown):
             return False
@@ -630,14 +632,7 @@ def carries(question: Question, shown: str) -> bool:
         # A figure answers about what its own clause, the clause before it or its sentence's subject names:
         # "住院报销比例约为70%" says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give
         # 临时外出就医's span, and "康复医疗纳入医保支付范围，但设有次数限制，一般为每年30-60次" 康复's.
-        if (
-            kind in QUANTITY_KINDS
-            and question.terms
-            and not any(
-                KINDS[kind][1].search(clause) and any(_present(t, window) for t in question.terms)
-                for clause, window in windows
-            )
-        ):
+        if kind in QUANTITY_KINDS and question.terms and not any(_figure_shares(question, shown, [kind])):
             return False
         if kind in ("how_many", "how_long") and units:
             given = {_UNIT_ALIASES.get(u, u) for u in _GIVEN_UNIT.findall(shown)}

@@ -53,8 +53,9 @@ class ActionOutOfScope(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         in_form = tracker.active_loop.get("name") is not None
         text = qa.question_text(tracker)
-        if not in_form and not MEDICAL_ADVICE.search(text) and qa.documents_answer(tracker, text):
-            return qa.answer_from_knowledge_base(dispatcher, tracker, text)
+        found = None if in_form or MEDICAL_ADVICE.search(text) else qa.documents_answer(tracker, text)
+        if found is not None:
+            return qa.answer_from_knowledge_base(dispatcher, tracker, text, found=found)
         reply(dispatcher, tracker, texts.OUT_OF_SCOPE, intent="out_of_scope", buttons=None if in_form else main_menu(),
               refusal="out_of_scope")
         return []

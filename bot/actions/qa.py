@@ -53,19 +53,22 @@ def understood_question(tracker: Tracker, query: str) -> tuple[str, bool]:
     return resolved, resolved != query
 
 
-def documents_answer(tracker: Tracker, query: str) -> bool:
-    """Whether the documents answer ``query`` (read as a follow-up where it is one); False when unavailable."""
+def documents_answer(tracker: Tracker, query: str) -> Any | None:
+    """The documents' answer to ``query`` (read as a follow-up where it is one), or None when they do not answer
+    it or are unavailable. Pass it on to ``answer_from_knowledge_base`` so that it is not looked up twice."""
     try:
         question, is_followup = understood_question(tracker, query)
-        return backends.find_answer(question, None, whole_focus=is_followup).refusal is None
+        outcome = backends.find_answer(question, None, whole_focus=is_followup)
     except backends.BackendUnavailable:
-        return False
+        return None
+    return outcome if outcome.refusal is None else None
 
 
 def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracker, query: str,
-                               unknown_drug: str | None = None) -> list[Any]:
+                               unknown_drug: str | None = None, found: Any | None = None) -> list[Any]:
     """Answer from the documents, or say honestly that they do not answer it. Returns the events to apply.
-    ``unknown_drug``: a drug name the catalog does not know, said first when the documents do not answer."""
+    ``unknown_drug``: a drug name the catalog does not know, said first when the documents do not answer.
+    ``found``: the outcome ``documents_answer`` already looked up for this query (same intent topics: none)."""
     if curated.answer_curated(dispatcher, tracker, query):  # staff's curated answers first (knowledge.faq)
         return []
     intent, _ = latest_intent(tracker)
@@ -79,7 +82,7 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
         if intent == "inform" and not is_followup and not ASKS.search(query):
             reply(dispatcher, tracker, texts.INFORM_WITHOUT_CONTEXT, buttons=main_menu())
             return []
-        outcome = backends.find_answer(question, INTENT_TOPICS.get(intent), whole_focus=is_followup)
+        outcome = found or backends.find_answer(question, INTENT_TOPICS.get(intent), whole_focus=is_followup)
     except backends.BackendUnavailable as exc:
         reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
               fallback=True, handoff=True, refusal="unavailable")
