@@ -28,6 +28,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.utils import AvailableEndpoints
 from rasa.utils.log_utils import configure_structlog
 
+from bot import rasa_patches
+
 # The load benchmark's questions (benchmarks/bench_chat_load.py runs in the other venv, so not imported).
 QUESTIONS = [
     "住院报销比例是多少", "异地就医备案怎么办理", "门诊慢性病怎么申请", "乙类药品自己要付多少",
@@ -37,6 +39,7 @@ QUESTIONS = [
 
 async def profile(model: str, endpoints: str, texts: list[str], turns: int, per_session: int, rows: int) -> None:
     configure_structlog(logging.INFO)  # as `rasa run` does: debug events are dropped early, not rendered
+    rasa_patches.install()  # as bot.rasa_server does before Rasa starts
     agent = await load_agent(model_path=model, endpoints=AvailableEndpoints.read_endpoints(endpoints))
     count, sender = 0, ""
 

@@ -1,6 +1,7 @@
-"""Rasa input channel of 医保通 (runs inside ``.venv-rasa``): Rasa's REST channel, but only for kiosk_api.
+"""Rasa input channels of 医保通 (runs inside ``.venv-rasa``), named in credentials.yml.
 
-credentials.yml names it instead of ``rest:``; it keeps the REST channel's name and address
+``KioskRestInput``: Rasa's REST channel, but only for kiosk_api. credentials.yml names it instead of ``rest:``;
+it keeps the REST channel's name and address
 (``POST /webhooks/rest/webhook``) and its JSON, and before Rasa sees a message it refuses:
 
 * a caller without the shared token (``Authorization: Bearer <YIBAO_RASA_TOKEN>``, or ``?token=`` as Rasa's
@@ -8,6 +9,14 @@ credentials.yml names it instead of ``rest:``; it keeps the REST channel's name 
 * a message longer than ``YIBAO_MAX_MESSAGE_CHARS`` (the limit kiosk_api applies too), a sender id longer
   than 128 characters, or a body that is not ``{"sender": str, "message": str}``: 413 / 400, before NLU runs
   (a 20,000-character message used to hold the server for 20 s).
+
+``KioskSocketIOInput``: Rasa's socket.io channel (for an existing widget such as ``rasa-webchat``), named
+instead of ``socketio:`` with the same settings, address (``/socket.io``) and events. Only its output differs:
+Rasa's ``SocketIOOutput.send_custom_json`` passes a custom JSON message to ``AsyncServer.emit(event,
+**message)``, so our ``answer_meta`` message (``{"type": "answer_meta", ...}``) raised and a widget on socket.io
+got no answer. ``KioskSocketIOOutput`` sends a custom message as ``{"custom": {...}}``, the shape the REST
+channel uses and ``rasa-webchat`` understands; a message written for socket.io (only ``emit`` arguments, e.g.
+``{"data": ...}``) is still passed as Rasa does.
 """
 
 from __future__ import annotations
@@ -16,8 +25,9 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -81,3 +91,34 @@ class KioskRestInput(RestInput):
             return self.check(request)
 
         return webhook
+
+
+# The keyword arguments of python-socketio's AsyncServer.emit after the event name.
+_EMIT_ARGUMENTS = frozenset({"data", "to", "room", "skip_sid", "namespace", "callback", "ignore_queue"})
+
+
+class KioskSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, but a custom JSON message arrives whole, as ``{"custom": {...}}``."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        if json_message and set(json_message) <= _EMIT_ARGUMENTS:  # written for socket.io: Rasa's own behaviour
+            await super().send_custom_json(recipient_id, json_message, **kwargs)
+        else:
+            await self._send_message(recipient_id, {"custom": json_message})
+
+
+class KioskSocketIOInput(SocketIOInput):
+    """``bot.channels.KioskSocketIOInput:`` in credentials.yml, with the keys of Rasa's ``socketio:``."""
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.sio is None:
+            return super().get_output_channel()  # Rasa's warning, and None
+        return KioskSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def answer_through_our_output(message: UserMessage) -> None:
+            # Rasa's handler builds its own SocketIOOutput for each message; the answer goes through ours.
+            message.output_channel = KioskSocketIOOutput(self.sio, self.bot_message_evt)
+            await on_new_message(message)
+
+        return super().blueprint(answer_through_our_output)

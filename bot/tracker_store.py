@@ -38,12 +38,10 @@ from rasa.utils.endpoints import EndpointConfig
 
 from accounts.crypto import TOKEN_PREFIX as _TOKEN_PREFIX
 from accounts.crypto import load_cipher
-from bot import rasa_patches
 from yibao.redaction import SECRET_PLACEHOLDER, redact_value
 from yibao.settings import get_settings
 
 logger = logging.getLogger(__name__)
-rasa_patches.apply()  # every Rasa server process imports this module: see bot/rasa_patches.py
 
 SECRET_SLOTS = frozenset({"pin", "otp"})  # never written anywhere
 PROTECTED_SLOTS = frozenset({"card_number", "id_last6"})  # written encrypted only

@@ -1,7 +1,7 @@
-"""bot/rasa_patches.py caches two Rasa lookups: the cached versions must answer exactly like Rasa's own,
-including the errors they raise; and its socket.io fix must deliver our answer_meta message where Rasa's own
-code raised, while leaving messages written for socket.io as they were (checked in the Rasa venv, against
-the unpatched functions)."""
+"""bot/rasa_patches caches two Rasa lookups: the cached versions must answer exactly like Rasa's own, including
+the errors they raise (checked in the Rasa venv, against the unpatched functions). The patches are installed by
+bot.rasa_server before Rasa starts, not by importing the tracker store, and on a Rasa release they were not
+checked against the server refuses to start."""
 
 from __future__ import annotations
 
@@ -22,14 +22,27 @@ pytestmark = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="Rasa venv .ven
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    done = subprocess.run([str(RASA_PYTHON), str(PROBE)], env=rasa_env(), capture_output=True, text=True,
+    env = {**rasa_env(), "YIBAO_RASA_TOKEN": "probe-token"}  # bot.rasa_server hands Rasa a token
+    done = subprocess.run([str(RASA_PYTHON), str(PROBE)], env=env, capture_output=True, text=True,
                           timeout=300, check=False, cwd=PROJECT_ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_speedups_are_installed_when_rasa_loads_the_tracker_store(report: dict) -> None:
-    assert report["applied"] is True
+def test_the_patches_are_installed_by_the_rasa_server_before_rasa_starts(report: dict) -> None:
+    assert set(report["patched_after_importing_the_tracker_store"].values()) == {False}
+    started = report["checked_release"]
+    assert started["started"] is True
+    assert started["patched_at_start"] == {"validate": True, "resolve": True, "rule": True, "ted": True,
+                                           "memo": True}
+    assert report["installed_twice_is_installed_once"] is True
+
+
+def test_rasa_does_not_start_on_a_release_the_patches_were_not_checked_against(report: dict) -> None:
+    refused = report["other_release"]
+    assert refused["started"] is False
+    assert "3.7.0" in refused["refused"] and "3.6.21" in refused["refused"]
+    assert set(refused["patched"].values()) == {False}  # nothing half-installed either
 
 
 def test_action_responses_are_accepted_and_rejected_as_rasa_does(report: dict) -> None:
@@ -48,12 +61,3 @@ def test_event_names_resolve_to_the_same_classes(report: dict) -> None:
     assert resolved["slot"][1] == {"ok": True, "result": "SlotSet"}
     assert resolved["no_such_event"][1]["error"] == "ValueError"
     assert report["resolve_default"][0] == report["resolve_default"][1] == {"ok": True, "result": "Event"}
-
-
-def test_socketio_delivers_answer_meta_and_keeps_socketio_shaped_messages(report: dict) -> None:
-    original, patched = report["socketio"]["answer_meta"]
-    assert original["ok"] is False and "unexpected keyword argument" in original["error"]  # the bug
-    assert patched == {"ok": True, "emitted": [{"event": "bot_uttered", "room": "room-1", "data": {
-        "custom": {"type": "answer_meta", "intent": "ask_remote_filing", "citations": []}}}]}
-    original, patched = report["socketio"]["written_for_socketio"]
-    assert original == patched and patched["emitted"][0]["data"] == {"text": "hi"}

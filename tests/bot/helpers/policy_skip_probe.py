@@ -1,6 +1,6 @@
 """Run in the Rasa venv, with the real model and a kiosk API serving the actions (YIBAO_ACTION_URL/TOKEN set):
 every conversation of bot/tests/test_stories.yml plus single questions, once with Rasa running every policy and
-once with bot/rasa_patches.py skipping the ones that cannot change the prediction.
+once with bot/rasa_patches/policies.py skipping the ones that cannot change the prediction.
 
 Prints one JSON line: per conversation the two traces (each action with the policy that chose it and its
 confidence), and how often TED and Memoization really ran in each mode.
@@ -23,8 +23,10 @@ from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.events import ActionExecuted
 
-import bot.tracker_store  # noqa: F401 - importing it applies the patches, as in the Rasa server
 from bot import rasa_patches
+from bot.rasa_patches import policies
+
+rasa_patches.install()  # as bot.rasa_server does before Rasa starts
 
 SINGLE_QUESTIONS = ["住院报销比例是多少", "异地就医备案怎么办理", "门诊慢性病怎么申请", "乙类药品自己要付多少",
                     "今天天气怎么样", "asdfgh", "谢谢", "我要找人工", "阿莫西林能报销吗", "/check_balance"]
@@ -39,15 +41,15 @@ def counted(name: str, original):
 
 
 ORIGINAL = {
-    RulePolicy: rasa_patches._original_rule_predict,
+    RulePolicy: policies.original_rule_predict,
     TEDPolicy: counted("TEDPolicy", TEDPolicy.predict_action_probabilities.__wrapped_original__),
     MemoizationPolicy: counted(
         "MemoizationPolicy", MemoizationPolicy.predict_action_probabilities.__wrapped_original__),
 }
 PATCHED = {
-    RulePolicy: rasa_patches.rule_predict,
-    TEDPolicy: rasa_patches._unless_rules_decide(ORIGINAL[TEDPolicy]),
-    MemoizationPolicy: rasa_patches._unless_rules_decide(ORIGINAL[MemoizationPolicy]),
+    RulePolicy: policies.rule_predict,
+    TEDPolicy: policies.unless_rules_decide(ORIGINAL[TEDPolicy]),
+    MemoizationPolicy: policies.unless_rules_decide(ORIGINAL[MemoizationPolicy]),
 }
 
 

@@ -1,24 +1,34 @@
-"""Run in the Rasa venv: Rasa's own functions and bot/rasa_patches.py's cached ones, on the same inputs.
+"""Run in the Rasa venv: Rasa's own functions and bot/rasa_patches' cached ones, on the same inputs; and where the
+patches are installed (bot.rasa_server, before Rasa starts) and refused (another Rasa release).
 
 Prints one JSON line: for each input, whether both accept it, and the error each raises.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
+import sys
 
+import rasa
+import rasa.__main__
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-from rasa.core.channels.socketio import SocketIOOutput
+from rasa.core.policies.memoization import MemoizationPolicy
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.ted_policy import TEDPolicy
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
 
-original_validate = RemoteAction._validate_action_result
-original_resolve = Event.resolve_by_type
-original_send_custom_json = SocketIOOutput.send_custom_json
+ORIGINAL = {
+    "validate": RemoteAction._validate_action_result,
+    "resolve": Event.resolve_by_type,
+    "rule": RulePolicy.predict_action_probabilities,
+    "ted": TEDPolicy.predict_action_probabilities,
+    "memo": MemoizationPolicy.predict_action_probabilities,
+}
 
-import bot.tracker_store  # noqa: E402,F401 - importing it applies the patches, as in the Rasa server
+import bot.rasa_server  # noqa: E402
+import bot.tracker_store  # noqa: E402 - Rasa imports it for endpoints.yml; it installs nothing
 from bot import rasa_patches  # noqa: E402
 
 RESPONSES = [
@@ -41,50 +51,50 @@ def outcome(call, *args):
         return {"ok": False, "error": type(e).__name__, "message": getattr(e, "message", str(e))}
 
 
-class RecordingServer:
-    """Records emits; the signature of python-socketio's AsyncServer.emit."""
-
-    def __init__(self) -> None:
-        self.emitted: list[dict] = []
-
-    async def emit(self, event, data=None, to=None, room=None, skip_sid=None, namespace=None, callback=None,
-                   ignore_queue=False):
-        self.emitted.append({"event": event, "data": data, "room": room})
+def patched() -> dict[str, bool]:
+    now = {"validate": RemoteAction._validate_action_result, "resolve": Event.resolve_by_type,
+           "rule": RulePolicy.predict_action_probabilities, "ted": TEDPolicy.predict_action_probabilities,
+           "memo": MemoizationPolicy.predict_action_probabilities}
+    return {name: now[name] is not ORIGINAL[name] for name in ORIGINAL}
 
 
-def socketio_outcome(send, message: dict) -> dict:
-    server = RecordingServer()
+def start_rasa_server(version: str) -> dict:
+    """``python -m bot.rasa_server run`` with Rasa's own main replaced: what was installed when Rasa would start."""
+    started: list[dict[str, bool]] = []
+    rasa_main, rasa_version = rasa.__main__.main, rasa.__version__
+    rasa.__main__.main, rasa.__version__ = (lambda: started.append(patched())), version
+    sys.argv = ["bot.rasa_server", "run"]
     try:
-        asyncio.run(send(SocketIOOutput(server, "bot_uttered"), "room-1", dict(message)))
-    except TypeError as e:
-        return {"ok": False, "error": str(e)}
-    return {"ok": True, "emitted": server.emitted}
-
-
-SOCKETIO_MESSAGES = {
-    "answer_meta": {"type": "answer_meta", "intent": "ask_remote_filing", "citations": []},
-    "written_for_socketio": {"data": {"text": "hi"}},
-}
+        bot.rasa_server.main()
+    except rasa_patches.UncheckedRasaVersion as e:
+        return {"started": bool(started), "refused": str(e), "patched": patched()}
+    finally:
+        rasa.__main__.main, rasa.__version__ = rasa_main, rasa_version
+    return {"started": bool(started), "patched_at_start": started[0]}
 
 
 def main() -> None:
+    before = patched()
+    other_release = start_rasa_server("3.7.0")  # first: nothing may be installed on a release not checked
+    checked_release = start_rasa_server(rasa.__version__)
     action = RemoteAction("action_answer_question", None)
     names = [*sorted({cls.type_name for cls in all_subclasses(Event)}), "topic", "no_such_event"]
     report = {
-        "applied": rasa_patches.apply() and RemoteAction._validate_action_result is not original_validate,
+        "patched_after_importing_the_tracker_store": before,
+        "other_release": other_release,
+        "checked_release": checked_release,
+        "installed_twice_is_installed_once": (
+            rasa_patches.install() is None and TEDPolicy.predict_action_probabilities.__wrapped_original__
+            is ORIGINAL["ted"]),
         "validate": [
-            [outcome(original_validate, action, json.loads(json.dumps(r))),
+            [outcome(ORIGINAL["validate"], action, json.loads(json.dumps(r))),
              outcome(RemoteAction._validate_action_result, action, json.loads(json.dumps(r)))]
             for r in RESPONSES
         ],
         "resolve": {
-            name: [outcome(original_resolve, name), outcome(Event.resolve_by_type, name)] for name in names
+            name: [outcome(ORIGINAL["resolve"], name), outcome(Event.resolve_by_type, name)] for name in names
         },
-        "socketio": {
-            name: [socketio_outcome(original_send_custom_json, m), socketio_outcome(SocketIOOutput.send_custom_json, m)]
-            for name, m in SOCKETIO_MESSAGES.items()
-        },
-        "resolve_default": [outcome(original_resolve, "no_such_event", Event),
+        "resolve_default": [outcome(ORIGINAL["resolve"], "no_such_event", Event),
                             outcome(Event.resolve_by_type, "no_such_event", Event)],
     }
     print(json.dumps(report, ensure_ascii=False))
