@@ -37,12 +37,15 @@ from knowledge.words import STOPWORDS, synonym_map, tokenizer
 # Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
 # carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百]+)"
+# "几" that asks, not the indefinite "好几次/十几天/几十块/几乎" of a story.
+_JI = r"(?<![好十没这])几(?![十百千万乎])"
 # Round figures: "1300多个品种", "20余家", "10来天".
 _ABOUT = r"(?:多|余|来)?"
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "how_long": (
         re.compile(
-            r"多久|提前好久|要好久|多长时间|多长期限|期限|有效期|时限|几天|多少天|几个月|多少个月|几年|多少年|几个工作日|什么时候|何时|多快"
+            rf"多久|提前好久|要好久|多长时间|多长期限|期限|有效期|时限|{_JI}天|多少天|{_JI}个月|多少个月|{_JI}年|多少年|{_JI}个工作日|"
+            r"什么时候|何时|多快"
         ),
         re.compile(
             r"(?:\d{1,3}(?:\.\d+)?|[一二三四五六七八九十两半百]+)\s*个?(?:工作日|日|天|月|年|小时|周|星期)(?!度)|"
@@ -59,7 +62,7 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
     "how_many": (
-        re.compile(r"几(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)"),
+        re.compile(rf"{_JI}(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)"),
         re.compile(rf"{_NUM}\s*{_ABOUT}\s*(?:个|名|家|种|类|项|次|位|人|张|盒)"),
     ),
     "where": (
@@ -75,10 +78,24 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"身份证|证件|证明|材料|病历|诊断|发票|票据|清单|申请表|表格|复印件|资料|医保卡|社保卡|医疗卡|授权|处方"
         ),
     ),
+    # "怎么申请/咋办理/流程是啥": a procedure - a sentence that says what to do, where or with what (not one that
+    # says a benefit is "加强" or "纳入"). Asked only for the acts of applying, not for 报销/结算 (those are
+    # often asked as "how much").
+    "steps": (
+        re.compile(
+            r"(?:怎么|怎样|如何|咋个?|怎么样)(?:去|才能|才可以|来)?(?:申请|办理|办|备案|认定|登记|补办|操作|申报|开通|激活)|"
+            r"流程|步骤|办理程序|申请程序|什么手续|哪些手续"
+        ),
+        re.compile(
+            r"申请|办理|提交|提供|持|携带|填写|填报|登记|备案|审核|审批|认定|凭|受理|开具|出具|签字|签署|"
+            r"经\S{0,6}(?:同意|审批|批准|审核)|到\S{0,10}(?:窗口|医院|机构|中心|部门|药店|医保局|医保办)|"
+            r"通过\S{0,10}(?:APP|平台|网上|小程序|公众号|网站|系统)|先\S{0,20}(?:后|再)"
+        ),
+    ),
 }
 QUANTITY_KINDS = frozenset({"how_long", "how_much", "how_many"})
 # The unit a question asks in, and the units a sentence gives (天 and 日, 月 and 个月 are the same unit).
-_ASKED_UNIT = re.compile(r"(?:几|多少)个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
+_ASKED_UNIT = re.compile(rf"(?:{_JI}|多少)个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _GIVEN_UNIT = re.compile(rf"{_NUM}\s*{_ABOUT}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _UNIT_ALIASES = {"天": "日", "星期": "周", "位": "名", "人": "名"}
 # Rules say what must or may be done; reports say what was achieved. Patients ask about rules.
@@ -91,7 +108,7 @@ REPORT = re.compile(
 )
 # A clause that asks: question words, particles and the question mark.
 ASKS = re.compile(
-    r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|几|谁|为什么|咋|"
+    rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|{_JI}|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
 _CONDITION = re.compile(r"的话[，,]?$|^(?:如果|要是|假如|万一|若是|假设)")
@@ -403,6 +420,7 @@ _KIND_WORDS = {
     "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
     "how_many": _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
+    "steps": frozenset({"流程", "步骤", "程序", "手续"}),
     # "要准备/提供/带哪些材料": the verb of bringing is part of asking for the documents to bring
     "materials": frozenset(
         {"材料", "证件", "资料", "证明", "手续", "东西", "准备", "提供", "携带", "提交", "交", "带"}
@@ -684,7 +702,7 @@ def _names_any(hit, places: Sequence[str]) -> bool:
 def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outcome:
     """The findings that answer (at most two passages), or a refusal with the nearest point."""
     findings = [
-        best_sentences(question, h, doc_chars) for h in hits[:CANDIDATE_PASSAGES] if h.confidence >= MIN_RETRIEVAL
+        best_sentences(question, h, doc_chars) for h in hits if h.confidence >= MIN_RETRIEVAL
     ]
     good = [f for f in findings if f.coverage >= MIN_COVERAGE and f.text]
     good.sort(key=lambda f: -(f.coverage + 0.3 * f.hit.confidence + 0.3 * f.aim))
@@ -726,7 +744,10 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     return Outcome(question, tuple(chosen), None, nearest, confidence)
 
 
+def candidates(kb, question: Question, topics: list[str] | None = None) -> list:
+    return kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
+
+
 def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bool = False) -> Outcome:
     question = understand(query, kb, whole_focus=whole_focus)
-    hits = kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
-    return decide(question, hits, kb.char_counts)
+    return decide(question, candidates(kb, question, topics), kb.char_counts)

@@ -246,3 +246,16 @@ def test_abroad_is_refused_even_as_a_destination(kb: KnowledgeBase):
 def test_a_focus_picked_from_separate_clauses_does_not_grow(kb: KnowledgeBase):
     q = understand("这个咋办？我妈前天住院了，花了不少。那个呢？", kb)  # two asking clauses, apart, naming nothing
     assert q.focus and all(c in q.text for c in re.split(r"[，。？]", q.focus) if c)  # made of its own clauses
+
+
+@pytest.mark.parametrize("story", ["一个月要跑好几次医院", "住了十几天院", "花了几十块钱"])
+def test_an_indefinite_ji_in_a_story_does_not_ask(kb: KnowledgeBase, story: str):
+    question = understand(f"我妈有慢性病，{story}，门诊慢特病在哪里办理？", kb)
+    assert story not in question.focus and "how_many" not in question.kinds and "how_long" not in question.kinds
+
+
+def test_asking_how_to_apply_needs_a_sentence_that_says_what_to_do(kb: KnowledgeBase):
+    question = understand("门诊慢特病要怎么申请", kb)
+    assert "steps" in question.kinds
+    assert not carries(question, "各地要加强门诊慢特病保障，逐步提高待遇水平。")
+    assert carries(question, "参保人员需持诊断证明到医保窗口提交申请。")
