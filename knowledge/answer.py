@@ -108,7 +108,7 @@ REPORT = re.compile(
 )
 # A clause that asks: question words, particles and the question mark.
 ASKS = re.compile(
-    rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|{_JI}|谁|为什么|咋|"
+    rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|多长|多大|多远|多高|{_JI}|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
 _CONDITION = re.compile(r"的话[，,]?$|^(?:如果|要是|假如|万一|若是|假设)")
@@ -608,23 +608,32 @@ def asked_units(focus: str) -> frozenset[str]:
     return frozenset(_UNIT_ALIASES.get(u, u) for u in _ASKED_UNIT.findall(focus))
 
 
-def _figure_windows(shown: str) -> list[tuple[str, str]]:
+# A sentence that leads into a list of kinds or items.
+_LEAD = re.compile(r"包括|分为|如下|以下|下列|[两三四五六七八九几多]种|[两三四五六七八九几多]类")
+
+
+def _figure_windows(shown: str, leads: bool) -> list[tuple[str, str]]:
     """Each clause of ``shown`` with what it may speak of: itself, the clause before it, its sentence's first."""
     windows = []
+    lead = ""
     for sentence in re.split(r"[。；;！？!?]", shown):
         clauses = [c for c in re.split(r"[，,]", sentence) if c]
         for i, clause in enumerate(clauses):
-            windows.append((clause, "".join(dict.fromkeys([clauses[0], *clauses[max(0, i - 1) : i + 1]]))))
+            windows.append((clause, lead + "".join(dict.fromkeys([clauses[0], *clauses[max(0, i - 1) : i + 1]]))))
+        # "备案类型包括长期异地居住、临时外出就医和转院就医三种情况。长期异地居住…有效期1-2年；": the items of a
+        # list speak of what the sentence leading into them names
+        if leads and _LEAD.search(sentence):
+            lead = sentence
     return windows
 
 
-def _figure_shares(question: Question, shown: str, kinds: Sequence[str]) -> list[float]:
+def _figure_shares(question: Question, shown: str, kinds: Sequence[str], leads: bool = False) -> list[float]:
     """For each clause of ``shown`` that gives a figure of one of ``kinds``: the share of the key-term weight that
     the clauses around it (``_figure_windows``) name."""
     total = sum(question.terms.values())
     return [
-        sum(w for t, w in question.terms.items() if _present(t, window)) / total
-        for clause, window in _figure_windows(shown)
+        sum(w for t, w in question.terms.items() if _credit(t, window, t in question.strict) >= SYNONYM_CREDIT) / total
+        for clause, window in _figure_windows(shown, leads)
         if any(KINDS[k][1].search(clause) for k in kinds)
     ] if total else []
 
@@ -650,7 +659,7 @@ def carries(question: Question, shown: str) -> bool:
         # A figure answers about what its own clause, the clause before it or its sentence's subject names:
         # "住院报销比例约为70%" says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give
         # 临时外出就医's span, and "康复医疗纳入医保支付范围，但设有次数限制，一般为每年30-60次" 康复's.
-        if kind in QUANTITY_KINDS and question.terms and not any(_figure_shares(question, shown, [kind])):
+        if kind in QUANTITY_KINDS and question.terms and not any(_figure_shares(question, shown, [kind], leads=True)):
             return False
         if kind in ("how_many", "how_long") and units:
             given = {_UNIT_ALIASES.get(u, u) for u in _GIVEN_UNIT.findall(shown)}
@@ -677,6 +686,15 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
                 and len(_share(question.terms, sentence, question.strict)[1]) < len(question.terms))
         ):
             span.append(i + 1)
+        # an item of a list that does not say what it is about without its lead: shown with the lead and the
+        # other items ("备案类型包括…三种情况。长期异地居住…1-2年；临时外出就医…3-6个月；…")
+        if i and _LEAD.search(units[i - 1]) and not carries(question, "".join(units[j] for j in span)):
+            items = [i - 1, i]
+            while (items[-1] + 1 < len(units) and units[items[-1]].endswith(("；", ";"))
+                   and sum(len(units[j]) for j in [*items, items[-1] + 1]) <= MAX_ANSWER_CHARS):
+                items.append(items[-1] + 1)
+            if carries(question, "".join(units[j] for j in items)):
+                span = items
         shown = "".join(units[j] for j in span)
         if len(shown) > MAX_ANSWER_CHARS and len(span) > 1 and carries(question, sentence):
             span, shown = [i], sentence

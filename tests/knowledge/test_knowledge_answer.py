@@ -259,3 +259,15 @@ def test_asking_how_to_apply_needs_a_sentence_that_says_what_to_do(kb: Knowledge
     assert "steps" in question.kinds
     assert not carries(question, "各地要加强门诊慢特病保障，逐步提高待遇水平。")
     assert carries(question, "参保人员需持诊断证明到医保窗口提交申请。")
+
+
+def test_how_long_said_as_duochang_asks(kb: KnowledgeBase):
+    question = understand("我上个月住了院，报销要等多长时间", kb)
+    assert "how_long" in question.kinds and "住了院" not in question.focus
+
+
+def test_the_items_of_a_list_speak_of_what_its_lead_names(kb: KnowledgeBase):
+    question = understand("门诊慢特病认定的有效期多久", kb)
+    listed = "门诊慢特病认定分为以下两种情况。首次办理的，有效期2年；再次办理的，有效期3年。"
+    item = "首次办理的，有效期2年；"
+    assert not carries(question, item) and carries(question, listed)
