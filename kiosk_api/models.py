@@ -157,6 +157,8 @@ class DrugHit(BaseModel):
 class CatalogResults(BaseModel):
     query: str
     hits: list[DrugHit]
+    recognised: bool = False  # the best hit is the drug asked about (what the chat bot states as its answer)
+    confidence: float = 0.0  # 0..1, as the chat bot reports it (knowledge.catalog.answers)
 
 
 class CheckResult(BaseModel):

@@ -13,7 +13,7 @@ from accounts.staff_cli import staff_app
 from bot.client import ask
 from institutions.cli import institutions_app
 from kiosk_api.cli import report_app
-from knowledge.catalog import catalog_app
+from knowledge.catalog.cli import catalog_app
 from knowledge.cli import kb_app, search
 from knowledge.faq_cli import faq_app
 from yibao.settings import PROJECT_ROOT

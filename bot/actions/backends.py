@@ -58,13 +58,14 @@ def own_topic(query: str) -> bool:
 OWN_TOPIC_WEIGHT = 3.0
 
 
-def catalog_lookup(name: str, limit: int = 5) -> list[Any]:
-    def lookup() -> list[Any]:
-        from knowledge.catalog import get_catalog
+def catalog_answer(name: str, limit: int = 5) -> Any:
+    """The catalog's answer to a drug name (knowledge.catalog.CatalogAnswer: recognised, confidence, text, …)."""
+    def run() -> Any:
+        from knowledge.catalog import answer
 
-        return get_catalog().lookup(name, limit=limit)
+        return answer(name, limit=limit)
 
-    return _call("药品目录", lookup)
+    return _call("药品目录", run)
 
 
 def institution_answer(question: str, limit: int = 3) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -150,14 +151,9 @@ def drug_candidate(tracker: Tracker) -> str | None:
     return rest if 2 <= len(rest) <= 20 else None
 
 
-# The catalog's own scale (docs/CONTRACTS.md): 90+ the drug itself, 85 one wrong character; below that it is a
-# guess, and the question is answered from the documents instead ("医保目录是谁定的" names no drug).
-RECOGNISED = 85
-
-
 class ActionCatalogLookup(Action):
     """One drug looked up in the catalog table when the catalog recognises its name; every other catalog
-    question (甲类/乙类, who sets the catalog, …) is answered from the documents."""
+    question (甲类/乙类, who sets the catalog, …) is answered from the documents ("医保目录是谁定的" names no drug)."""
 
     def name(self) -> str:
         return "action_catalog_lookup"
@@ -165,28 +161,15 @@ class ActionCatalogLookup(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[Any]:
         name = drug_candidate(tracker)
         try:
-            matches = [m for m in backends.catalog_lookup(name) if float(m.score) >= RECOGNISED] if name else []
+            found = backends.catalog_answer(name) if name else None
         except backends.BackendUnavailable as exc:
             reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
                   fallback=True, handoff=True, refusal="unavailable")
             return []
-        if not matches:
+        if found is None or not found.recognised:
             entity = next(tracker.get_latest_entity_values("drug"), None)
             return answer_from_knowledge_base(dispatcher, tracker, question_text(tracker), unknown_drug=entity)
-        self._answer_match(dispatcher, tracker, matches)
+        # The catalog phrases its own rows (category explained, restriction, data source); the bot cites them.
+        citations = [replace(Citation.of(c), quote=c.quote[: passages.QUOTE_CHARS]) for c in found.citations]
+        reply(dispatcher, tracker, found.recognised_text, citations=citations, confidence=found.confidence)
         return []
-
-    def _answer_match(self, dispatcher: CollectingDispatcher, tracker: Tracker, matches: list[Any]) -> None:
-        """The catalog phrases its own rows (category explained, restriction, data source); the bot cites them."""
-        best = matches[0]
-        lines = [best.to_chinese()]
-        citations = [Citation(doc=str(best.source), section=str(best.category), passage_id=f"catalog:{best.name}",
-                              quote=lines[0][:passages.QUOTE_CHARS])]
-        category_source = getattr(best, "citation", None)
-        if category_source is not None:
-            lines.append(category_source.cite())
-            citations.append(Citation.of(category_source))
-        others = [m.name for m in matches[1:4] if m.name != best.name]
-        if others:
-            lines.append(texts.CATALOG_OTHER_MATCHES.format(names="、".join(others)))
-        reply(dispatcher, tracker, "\n".join(lines), citations=citations, confidence=float(best.score) / 100)

@@ -78,7 +78,6 @@ ESTIMATE_UNAVAILABLE = (
 
 INSTITUTION_START = "想找哪一类定点医药机构？点下面的按钮，或直接说，例如“附近哪家药店能刷医保”“市一医院电话多少”。"
 
-CATALOG_OTHER_MATCHES = "您是不是还想查：{names}"
 CATALOG_NOT_FOUND = "在目录中没有找到“{name}”。请核对药品名称（可用通用名，如“阿莫西林”），或到窗口咨询。"
 
 BALANCE_VERIFIED = "身份核验通过。"

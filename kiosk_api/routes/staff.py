@@ -94,12 +94,13 @@ def _catalog(query: str, limit: int) -> CatalogResults:
     except Exception as exc:
         log.warning("catalog_unavailable", error=str(exc)[:300])
         raise service_unavailable("药品目录") from exc
+    found = catalog.answer(query, limit=limit)
     hits = [
         DrugHit(name=m.name, category=m.category, dosage_form=m.dosage_form or "", restriction=m.restriction or "",
                 note=m.note or "", score=float(m.score), source=m.source)
-        for m in catalog.lookup(query, limit=limit)
+        for m in found.matches
     ]
-    return CatalogResults(query=query, hits=hits)
+    return CatalogResults(query=query, hits=hits, recognised=found.recognised, confidence=found.confidence)
 
 
 @router.get("/catalog", response_model=CatalogResults, responses=ERRORS, summary="药品目录查询（甲类/乙类/目录外）")

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from knowledge.catalog import SAMPLE_CSV, SAMPLE_LABEL, Catalog, CatalogImportError, catalog_app, get_catalog
+from knowledge.catalog import SAMPLE_CSV, SAMPLE_LABEL, Catalog, CatalogImportError, get_catalog
+from knowledge.catalog.cli import catalog_app
 
 HOSPITAL_A = """# 本院目录 A
 name,category,dosage_form,restriction,note,aliases

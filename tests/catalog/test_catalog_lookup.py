@@ -71,7 +71,7 @@ def test_partial_name_lists_the_family_best_first_within_limit(catalog: Catalog)
 )
 def test_unknown_and_garbage_names_are_not_guessed(catalog: Catalog, query: str) -> None:
     assert catalog.lookup(query) == []
-    reply = catalog.answer(query)
+    reply = catalog.answer(query).text
     assert "目录外或未收录" in reply
     assert "以国家医保药品目录为准" in reply
     assert get_settings().human_help in reply
@@ -83,18 +83,18 @@ def test_unusable_input_gets_a_polite_reason(catalog: Catalog, query: str | None
     reason = check_query(query)
     assert reason and "请" in reason
     assert catalog.lookup(query) == []  # type: ignore[arg-type]
-    assert catalog.answer(query) == reason  # type: ignore[arg-type]
+    assert catalog.answer(query).text == reason  # type: ignore[arg-type]
 
 
 def test_every_answer_says_it_is_sample_data(catalog: Catalog) -> None:
     for query in ("阿莫西林", "阿莫西休", "头孢", "不存在的药"):
-        assert "以国家医保药品目录为准" in catalog.answer(query)
-    assert SAMPLE_LABEL in catalog.answer("布洛芬")
+        assert "以国家医保药品目录为准" in catalog.answer(query).text
+    assert SAMPLE_LABEL in catalog.answer("布洛芬").text
 
 
 def test_answer_explains_the_category_with_the_grounded_text(catalog: Catalog) -> None:
     best = catalog.lookup("氯吡格雷")[0]
-    reply = catalog.answer("氯吡格雷")
+    reply = catalog.answer("氯吡格雷").text
     explanation = category_explanation(best.category)
     assert best.category in reply
     assert explanation.split("：", 1)[1].split("（来源")[0] in reply
@@ -110,7 +110,7 @@ def test_other_dosage_form_gets_a_caution(catalog: Catalog, sample_records: dict
 
 
 def test_suggestion_is_worded_as_a_question(catalog: Catalog) -> None:
-    reply = catalog.answer("阿莫西休")
+    reply = catalog.answer("阿莫西休").text
     assert "您是不是要找" in reply and "阿莫西林" in reply
 
 
@@ -129,7 +129,7 @@ def test_a_longer_drug_name_is_not_taken_for_its_part(catalog: Catalog) -> None:
     # 阿莫西林克拉维酸钾 is another drug than 阿莫西林: at most a suggestion, never a sure answer.
     matches = catalog.lookup("阿莫西林克拉维酸钾")
     assert all(m.score < 80 for m in matches)
-    assert "您是不是要找" in catalog.answer("阿莫西林克拉维酸钾") or not matches
+    assert "您是不是要找" in catalog.answer("阿莫西林克拉维酸钾").text or not matches
 
 
 def test_partial_names_stay_below_a_sure_hit_and_one_typo_above_it(catalog: Catalog) -> None:
@@ -145,4 +145,4 @@ def test_dosage_form_named_inside_a_question_is_noticed(catalog: Catalog) -> Non
 
 
 def test_asking_about_a_category_explains_it(catalog: Catalog) -> None:
-    assert catalog.answer("乙類") == category_explanation("乙类")
+    assert catalog.answer("乙類").text == category_explanation("乙类")
