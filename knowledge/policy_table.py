@@ -7,6 +7,10 @@ estimate then says which part it cannot compute and refers the patient to the wi
     from knowledge.policy_table import estimate
     est = estimate("职工医保", "住院", "30000")       # None for invalid input; check_estimate_inputs() says why
     est.explain()                                     # plain-language Chinese, step by step, with sources
+
+The table also owns what patients' words mean for the estimate: the insurance, visit and hospital-level names
+(``insurance_type_of`` / ``named_insurance_type``, ``visit_type_of``, ``hospital_level_of``) and amounts of money
+(``parse_amount`` for a typed total, ``amount_in`` for the first amount inside a sentence).
 """
 
 from __future__ import annotations
@@ -142,12 +146,22 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class MergedInsuranceType:
+    """A scheme patients still name that was merged into one of the insurance types (新农合 -> 居民医保)."""
+
+    into: str
+    aliases: tuple[str, ...]
+    note: str  # said before the estimate: which type it is computed as, and why
+
+
+@dataclass(frozen=True)
 class PolicyTable:
     name: str
     insurance_types: dict[str, tuple[str, ...]]  # canonical name -> aliases
     visit_types: dict[str, tuple[str, ...]]
     hospital_levels: dict[str, tuple[str, ...]]
     rules: tuple[Rule, ...]
+    merged_insurance_types: dict[str, MergedInsuranceType] = field(default_factory=dict)
 
     @classmethod
     def from_file(cls, path: Path) -> PolicyTable:
@@ -163,6 +177,7 @@ class PolicyTable:
             visit_types=_names(data, "visit_types", path),
             hospital_levels=_names(data, "hospital_levels", path, required=False),
             rules=tuple(_rule(r, i, path) for i, r in enumerate(data["rules"], 1)),
+            merged_insurance_types=_merged(data, path),
         )
         table._check_rule_names(path)
         return table
@@ -173,10 +188,19 @@ class PolicyTable:
                                  (rule.hospital_level, self.hospital_levels)):
                 if value is not None and value not in names:
                     raise PolicyTableError(f"政策表 {path} 第 {i} 条规则：未定义的类型 {value!r}")
+        for name, merged in self.merged_insurance_types.items():
+            if merged.into not in self.insurance_types:
+                raise PolicyTableError(f"政策表 {path} merged_insurance_types {name}：未定义的类型 {merged.into!r}")
 
     def insurance_type_of(self, text: str | None) -> str | None:
         """Canonical insurance type named in ``text`` ("城镇职工" -> "职工医保"), or None."""
         return _resolve(text, self.insurance_types)
+
+    def named_insurance_type(self, text: str | None) -> str | None:
+        """What a patient's words name: a canonical insurance type, or a merged scheme by its own name ("合作医疗"
+        -> "新农合", so that the estimate can say what it became); None when they name neither, or both."""
+        merged = {name: m.aliases for name, m in self.merged_insurance_types.items()}
+        return _resolve(text, {**self.insurance_types, **merged})
 
     def visit_type_of(self, text: str | None) -> str | None:
         return _resolve(text, self.visit_types)
@@ -194,6 +218,16 @@ def _names(data: dict[str, Any], key: str, path: Path, required: bool = True) ->
     if not isinstance(raw, dict) or (required and not raw):
         raise PolicyTableError(f"政策表 {path} 缺少 {key}（名称: [别名, …]）")
     return {str(name): tuple(str(a) for a in (aliases or ())) for name, aliases in raw.items()}
+
+
+def _merged(data: dict[str, Any], path: Path) -> dict[str, MergedInsuranceType]:
+    raw = data.get("merged_insurance_types") or {}
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) and v.get("into") for v in raw.values()):
+        raise PolicyTableError(f"政策表 {path} merged_insurance_types 格式不对（名称: {{into, aliases, note}}）")
+    return {str(name): MergedInsuranceType(into=str(entry["into"]),
+                                           aliases=tuple(str(a) for a in (entry.get("aliases") or ())),
+                                           note=str(entry.get("note") or ""))
+            for name, entry in raw.items()}
 
 
 def _rule(raw: Any, index: int, path: Path) -> Rule:
@@ -257,6 +291,42 @@ def _resolve(text: str | None, names: dict[str, tuple[str, ...]]) -> str | None:
 
 _AMOUNT = re.compile(r"^(?:约|大概|大约|共|总共|一共)?(-?[0-9][0-9,]*(?:\.[0-9]+)?)(万|千|w|k)?(?:元|块钱|块|rmb)?$")
 _UNIT = {"万": 10000, "w": 10000, "千": 1000, "k": 1000}
+_AMOUNT_IN_TEXT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|w|W|千|k|K)?")
+_CHINESE_AMOUNT = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
+_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+                   "九": 9}
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def amount_in(text: str) -> Decimal | None:
+    """The first amount of money in a patient's sentence, in 元: 2万, 15000元, 3.5万, 1.2w, 12,000, 五千, 一万二,
+    "住院花了2万能报多少"; None when it has none. (A typed total is checked with ``parse_amount``.)"""
+    text = text.replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    arabic = _AMOUNT_IN_TEXT.search(text)
+    if arabic:
+        return Decimal(arabic.group(1)) * _UNIT.get((arabic.group(2) or "").lower(), 1)
+    chinese = _CHINESE_AMOUNT.search(text)
+    return _chinese_number(chinese.group(0)) if chinese else None
+
+
+def _chinese_number(text: str) -> Decimal | None:
+    """一万二 → 12000, 三千五 → 3500, 两万 → 20000, 十五万 → 150000 (colloquial trailing digit = next unit)."""
+    total, section, digit, last_unit = 0, 0, None, 1
+    for ch in text:
+        if ch in _CHINESE_DIGITS:
+            digit = _CHINESE_DIGITS[ch]
+        elif ch == "万":
+            section = (section + (digit or 0)) * 10000
+            total, section, digit, last_unit = total + section, 0, None, 10000
+        else:
+            unit = _CHINESE_UNITS[ch]
+            section += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    if digit is not None:
+        # "一万二": a bare trailing digit counts in the unit below the last one said.
+        section += digit * (last_unit // 10 if last_unit >= 10 else 1)
+    value = total + section
+    return Decimal(value) if value > 0 else None
 
 
 def parse_amount(value: str | int | float | Decimal) -> Decimal:

@@ -78,6 +78,16 @@ def institution_answer(question: str, limit: int = 3) -> Any:
     return _call("定点医药机构名录", run)
 
 
+def policy_table() -> Any:
+    """The configured policy table (knowledge.policy_table.PolicyTable): its figures and the names it knows."""
+    def load() -> Any:
+        from knowledge.policy_table import get_policy_table
+
+        return get_policy_table()
+
+    return _call("报销政策表", load)
+
+
 def estimate(insurance_type: str, visit_type: str, total_cost: float, hospital_level: str | None) -> Any:
     def run() -> Any:
         from knowledge.policy_table import estimate as policy_estimate

@@ -15,9 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, passages, texts
+from bot.actions.filing_types import filing_type
 from bot.actions.forms import FormWithExits
 from bot.actions.replies import main_menu, not_sure, reply
-from bot.actions.slot_values import filing_type
 
 _DISEASE_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z0-9·]{2,20}")
 _DISEASE_FILLER = re.compile(

@@ -10,9 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import texts
+from bot.actions.filing_types import FILING_TYPE_CHOICES
 from bot.actions.replies import ExpectInput, reply
 from bot.actions.replies import buttons as buttons_for
-from bot.actions.slot_values import FILING_TYPE_CHOICES, INSURANCE_TYPE_CHOICES, VISIT_TYPE_CHOICES
+
+# The buttons' titles; a tap sends the title, which the policy table reads like typed words (bot/actions/estimate.py).
+INSURANCE_TYPE_CHOICES = ["职工医保", "城乡居民医保", "新农合"]
+VISIT_TYPE_CHOICES = ["门诊", "住院", "门诊慢特病"]
 
 
 def _inform_buttons(slot: str, choices: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -56,7 +60,7 @@ class AskDisease(AskForSlot):
 
 class AskInsuranceType(AskForSlot):
     slot, text, form_intent = "insurance_type", texts.ASK_INSURANCE_TYPE, "estimate_reimbursement"
-    choices: ClassVar = INSURANCE_TYPE_CHOICES
+    choices: ClassVar = [(choice, choice) for choice in INSURANCE_TYPE_CHOICES]
 
 
 class AskVisitType(AskForSlot):

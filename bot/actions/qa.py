@@ -12,8 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import backends, curated, followup, passages, texts
+from bot.actions.intents import DEFAULT_QUESTIONS, INTENT_TOPICS
 from bot.actions.replies import Citation, buttons, latest_intent, main_menu, reply
-from bot.actions.vocabulary import DEFAULT_QUESTIONS, INTENT_TOPICS
 from knowledge.answer import ASKS
 from yibao.settings import get_settings
 

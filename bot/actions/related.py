@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from bot.actions.vocabulary import INTENT_TOPICS
+from bot.actions.intents import INTENT_TOPICS
 from yibao.topic_tree import Question, TopicTree, get_topic_tree
 
 MIN_RELATED, MAX_RELATED = 2, 4

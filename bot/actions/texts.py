@@ -66,14 +66,14 @@ INVALID_VISIT_TYPE = "请选择门诊或住院。"
 INVALID_TOTAL_COST = "没有识别出金额，请输入数字，例如 20000 或 2万。"
 INVALID_CARD_NUMBER = "卡号格式不正确，请输入卡上的数字或字母编号（不要输入身份证号以外的内容）。"
 INVALID_PIN = "密码应为6位数字，请重新输入。"
-NEW_RURAL_MERGED = "（新农合已与城镇居民医保整合为城乡居民医保，按城乡居民医保计算。）"
+MERGED_INSURANCE_TYPE = "（{note}）"  # the policy table's note on a merged scheme (新农合)
 
 FILING_GUIDE_TITLE = "【{filing_type}备案指引】以下内容摘自政策文件："
 DISEASE_GUIDE_TITLE = "【{disease} 门诊慢特病申请指引】以下内容摘自政策文件："
 GUIDE_NOTHING_FOUND = "政策文件中没有找到“{topic}”的具体规定。{help}"
 
 ESTIMATE_UNAVAILABLE = (
-    "抱歉，政策表里没有“{insurance_type}医保 {visit_type}”的可靠数据，无法估算，我不会编造数字。{help}"
+    "抱歉，政策表里没有“{insurance_type} {visit_type}”的可靠数据，无法估算，我不会编造数字。{help}"
 )
 
 INSTITUTION_START = "想找哪一类定点医药机构？点下面的按钮，或直接说，例如“附近哪家药店能刷医保”“市一医院电话多少”。"

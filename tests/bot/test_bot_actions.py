@@ -74,7 +74,7 @@ def test_category_question_is_answered_from_the_documents() -> None:
 
 
 def test_estimate_shows_cited_arithmetic() -> None:
-    slots = {"insurance_type": "职工", "visit_type": "住院", "total_cost": 20000.0}
+    slots = {"insurance_type": "职工医保", "visit_type": "住院", "total_cost": 20000.0}
     messages, events = run_action(ActionEstimate(), make_tracker("2万", "inform", slots=slots))
     text, meta = answer_text(messages), answer_meta(messages)
     assert "20,000.00" in text and "来源" in text and meta["citations"]

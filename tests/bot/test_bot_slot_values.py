@@ -1,10 +1,13 @@
-"""Colloquial values → canonical slot values, and amounts written the Chinese way."""
+"""Colloquial values → the slot values the estimate and guide forms keep, and amounts written the Chinese way.
+Insurance and visit types and amounts are read by the policy table (knowledge.policy_table), filing types by
+bot/actions/filing_types.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.actions.slot_values import filing_type, insurance_type, parse_amount, visit_type
+from bot.actions.filing_types import filing_type
+from knowledge.policy_table import amount_in, get_policy_table
 from yibao.inputs import strip_separators
 
 
@@ -15,29 +18,29 @@ from yibao.inputs import strip_separators
      ("住院花了2万能报多少", 20000)],
 )
 def test_amounts_in_patient_phrasing(text: str, amount: float) -> None:
-    assert parse_amount(text) == amount
+    assert amount_in(text) == amount
 
 
 @pytest.mark.parametrize("text", ["", "不知道", "很多钱", "😀"])
 def test_no_amount_is_none(text: str) -> None:
-    assert parse_amount(text) is None
+    assert amount_in(text) is None
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("城镇职工医保", "职工"), ("我退休了", "职工"), ("城乡居民", "居民"), ("新农合", "新农合"), ("合作医疗", "新农合"),
-     ("不知道", None)],
+    [("城镇职工医保", "职工医保"), ("我退休了", "职工医保"), ("城乡居民", "居民医保"), ("新农合", "新农合"),
+     ("合作医疗", "新农合"), ("不知道", None)],
 )
 def test_insurance_types(text: str, expected: str | None) -> None:
-    assert insurance_type(text) == expected
+    assert get_policy_table().named_insurance_type(text) == expected
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("住院", "住院"), ("出院结算", "住院"), ("看门诊", "门诊"), ("慢特病门诊", "门诊慢特病"), ("随便", None)],
+    [("住院", "住院"), ("出院结算", "住院"), ("看门诊", "普通门诊"), ("慢特病门诊", "门诊慢特病"), ("随便", None)],
 )
 def test_visit_types(text: str, expected: str | None) -> None:
-    assert visit_type(text) == expected
+    assert get_policy_table().visit_type_of(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,21 @@ def test_figure_without_source_is_refused(tmp_path: Path, local_table_file: Path
         PolicyTable.from_file(bad)
 
 
+def test_a_merged_scheme_is_named_and_must_merge_into_a_known_type(tmp_path: Path, local_table_file: Path) -> None:
+    data = yaml.safe_load(local_table_file.read_text(encoding="utf-8"))
+    merged = {"into": "居民医保", "aliases": ["合作医疗"], "note": "按居民医保计算。"}
+    data["merged_insurance_types"] = {"新农合": merged}
+    table_file = tmp_path / "merged.yml"
+    table_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    table = PolicyTable.from_file(table_file)
+    assert table.named_insurance_type("农村合作医疗") == "新农合" and table.insurance_type_of("合作医疗") is None
+    assert table.merged_insurance_types["新农合"].into == "居民医保"
+    data["merged_insurance_types"]["新农合"]["into"] = "农民医保"
+    table_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(PolicyTableError, match="农民医保"):
+        PolicyTable.from_file(table_file)
+
+
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [(("ratio", "percent"), 150, "超出范围"), (("ratio", "percent"), "九成", "不是数字"),

@@ -1,7 +1,6 @@
 """What each intent means to the actions: the knowledge-base topics it searches, and what a bare button asks.
 
-Slot values (insurance, visit and filing types, amounts) are in slot_values.py; what a patient types at the
-card, PIN and ID prompts is checked with yibao.inputs."""
+Filing types are in filing_types.py; insurance and visit types and amounts in knowledge.policy_table."""
 
 from __future__ import annotations
 
