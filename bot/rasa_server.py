@@ -27,7 +27,9 @@ def main() -> None:
         raise SystemExit("bot.rasa_server: pass the token in YIBAO_RASA_TOKEN, not on the command line")
     install_record_redaction()  # card numbers in payloads, PINs typed anywhere: masked before any log handler
     rasa_patches.install()  # before Rasa loads a model (its policy nodes bind their methods when created)
-    sys.argv = ["rasa", *arguments, "--auth-token", get_settings().rasa_token]
+    # One argument, "--auth-token=…": a token may begin with "-" (token_urlsafe), which argparse would take
+    # for an option when given as a separate argument ("expected one argument").
+    sys.argv = ["rasa", *arguments, f"--auth-token={get_settings().rasa_token}"]
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

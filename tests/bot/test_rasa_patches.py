@@ -61,3 +61,27 @@ def test_event_names_resolve_to_the_same_classes(report: dict) -> None:
     assert resolved["slot"][1] == {"ok": True, "result": "SlotSet"}
     assert resolved["no_such_event"][1]["error"] == "ValueError"
     assert report["resolve_default"][0] == report["resolve_default"][1] == {"ok": True, "result": "Event"}
+
+
+_TOKEN_PROBE = """
+import sys
+import rasa.__main__ as rasa_cli
+from bot import rasa_server
+
+def parse_only():
+    print(rasa_cli.create_argument_parser().parse_args(sys.argv[1:]).auth_token)
+
+rasa_cli.main = parse_only
+sys.argv = ["bot.rasa_server", "run", "--enable-api", "--port", "5999"]
+rasa_server.main()
+"""
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa() -> None:
+    """A generated token (token_urlsafe) begins with "-" one time in 32; given as a separate argument, Rasa's
+    argument parser took it for an option and Rasa did not start."""
+    token = "-Tk_leading-dash"
+    done = subprocess.run([str(RASA_PYTHON), "-c", _TOKEN_PROBE], env={**rasa_env(), "YIBAO_RASA_TOKEN": token},
+                          capture_output=True, text=True, timeout=300, check=False, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == token
