@@ -75,7 +75,9 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "materials": (
         re.compile(r"材料|证件|证明|带什么|带啥|拿什么|要什么东西|哪些资料|资料|手续"),
         re.compile(
-            r"身份证|证件|证明|材料|病历|诊断|发票|票据|清单|申请表|表格|复印件|资料|医保卡|社保卡|医疗卡|授权|处方"
+            # a document named, not the bare word: "备案材料要求不同", "提供相关证明材料" name none
+            r"身份证|证件|(?<!相关)(?<!有关)(?<!证明)(?<![的和及、])证明(?!材料)|病历|诊断|发票|票据|清单|申请表|表格|复印件|"
+            r"医保卡|社保卡|医疗卡|授权|处方"
         ),
     ),
     # "怎么申请/咋办理/流程是啥": a procedure - a sentence that says what to do, where or with what (not one that
@@ -99,7 +101,7 @@ _ASKED_UNIT = re.compile(rf"(?:{_JI}|多少)个?(工作日|日|天|月|年|小�
 _GIVEN_UNIT = re.compile(rf"{_NUM}\s*{_ABOUT}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _UNIT_ALIASES = {"天": "日", "星期": "周", "位": "名", "人": "名"}
 # Rules say what must or may be done; reports say what was achieved. Patients ask about rules.
-NORMATIVE = re.compile(r"应当|应|须|必须|可以|可|不得|不能|不予|禁止|严禁|按照|执行|实行|享受|纳入|一般为|一般不")
+NORMATIVE = re.compile(r"应当|应|须|必须|需|可以|可|不得|不能|不予|禁止|严禁|按照|执行|实行|享受|纳入|一般为|一般不")
 REPORT = re.compile(
     # "到20xx年…达到120元" is a target the policy sets, not a year reported on
     r"(?<![到至0-9])[xX×]{2}年|(?<![到至])20[xX]{2}(?!年(?:起|前|底前))|\d{4}年.{0,12}(?:完成|实现|达到|共|累计)|"
@@ -612,6 +614,14 @@ def asked_units(focus: str) -> frozenset[str]:
 _LEAD = re.compile(r"包括|分为|如下|以下|下列|[两三四五六七八九几多]种|[两三四五六七八九几多]类")
 
 
+def _list_lead(units: list[str], i: int) -> int | None:
+    """The sentence leading into the list that sentence ``i`` is an item of (items before it end in "；")."""
+    j = i - 1
+    while j >= 0 and units[j].endswith(("；", ";")):
+        j -= 1
+    return j if 0 <= j < i and _LEAD.search(units[j]) and not units[j].endswith(("；", ";")) else None
+
+
 def _figure_windows(shown: str, leads: bool) -> list[tuple[str, str]]:
     """Each clause of ``shown`` with what it may speak of: itself, the clause before it, its sentence's first."""
     windows = []
@@ -676,11 +686,14 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
     context = hit.section or ""
     best: tuple[tuple, Finding] | None = None
     for i, sentence in enumerate(units):
-        cov, missing = coverage(question, context + "".join(units[max(0, i - 1) : i + 2]))
+        lead = _list_lead(units, i)
+        # an item of a list is also about what its lead names (the lead is read with it, as its heading)
+        led = units[lead] if lead is not None and lead < i - 1 else ""
+        cov, missing = coverage(question, context + led + "".join(units[max(0, i - 1) : i + 2]))
         span = [i]
         if i + 1 < len(units) and (
             sentence.endswith(("：", ":"))
-            or len(sentence) < 28
+            or (len(sentence) < 28 and lead is None)  # an item of a list is whole on its own
             # the figure or document is in the next sentence, and this one leads into it (names a key term)
             or (not carries(question, sentence) and carries(question, units[i + 1])
                 and len(_share(question.terms, sentence, question.strict)[1]) < len(question.terms))
@@ -688,18 +701,21 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
             span.append(i + 1)
         # an item of a list that does not say what it is about without its lead: shown with the lead and the
         # other items ("备案类型包括…三种情况。长期异地居住…1-2年；临时外出就医…3-6个月；…")
-        if i and _LEAD.search(units[i - 1]) and not carries(question, "".join(units[j] for j in span)):
-            items = [i - 1, i]
+        if lead is not None and not carries(question, "".join(units[j] for j in span)):
+            items = list(range(lead, i + 1))
             while (items[-1] + 1 < len(units) and units[items[-1]].endswith(("；", ";"))
                    and sum(len(units[j]) for j in [*items, items[-1] + 1]) <= MAX_ANSWER_CHARS):
                 items.append(items[-1] + 1)
-            if carries(question, "".join(units[j] for j in items)):
+            listed = "".join(units[j] for j in items)
+            if len(listed) <= MAX_ANSWER_CHARS and carries(question, listed):
                 span = items
         shown = "".join(units[j] for j in span)
         if len(shown) > MAX_ANSWER_CHARS and len(span) > 1 and carries(question, sentence):
             span, shown = [i], sentence
         ok = answers(question, cov, missing) and carries(question, shown)
-        own_cov, _ = coverage(question, shown)
+        # what the shown text itself says, less a lead into the list (which names every item's topic at once)
+        own = span[1:] if len(span) > 1 and _LEAD.search(units[span[0]]) else span
+        own_cov, _ = coverage(question, "".join(units[j] for j in own))
         aim = figure_aim(question, shown)
         style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if REPORT.search(shown) else 0.0)
         rank = (ok, cov + 0.5 * own_cov + 0.5 * aim + style - (0.5 if damaged(shown, doc_chars) else 0.0))

@@ -271,3 +271,23 @@ def test_the_items_of_a_list_speak_of_what_its_lead_names(kb: KnowledgeBase):
     listed = "门诊慢特病认定分为以下两种情况。首次办理的，有效期2年；再次办理的，有效期3年。"
     item = "首次办理的，有效期2年；"
     assert not carries(question, item) and carries(question, listed)
+
+
+def test_the_bare_word_for_materials_names_no_document(kb: KnowledgeBase):
+    question = understand("办门诊慢特病要带什么材料", kb)
+    assert not carries(question, "不同病种的认定材料要求不同。")
+    assert not carries(question, "申请时应提供相关证明材料。")
+    assert carries(question, "申请时应提供二级以上医院出具的诊断证明。")
+
+
+def test_a_list_item_is_read_with_its_lead_and_the_item_the_question_names_wins(kb: KnowledgeBase):
+    from knowledge.answer import best_sentences
+
+    class Passage:  # the shape of a retrieval hit that best_sentences reads
+        section = "参保登记"
+        text = ("参保登记分为以下三种情况，不同情况所需材料不同。在职人员需提供劳动合同复印件；"
+                "退休人员需提供退休证明；灵活就业人员需提供身份证复印件。")
+
+    question = understand("灵活就业人员参保登记要带什么证件", kb)
+    found = best_sentences(question, Passage(), Counter())
+    assert found.text.startswith("灵活就业人员需提供身份证复印件") and found.coverage >= 0.62
