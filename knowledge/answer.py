@@ -246,6 +246,9 @@ UNKNOWN_OTHER_WEIGHT = 2.0
 # A character this rare in jieba's dictionary (summed over the words containing it) is residue of lost bytes in
 # the scraped source ("服务剞理备案"), not text: such a sentence is shown with the gap marked, and ranks lower.
 RARE_CHAR_FREQ = 200
+# A two-character word this frequent in jieba's dictionary is an everyday word (上班 1337, 出门 1716), not a
+# light character glued to another (卡里 35, 买点 114, 开在 3).
+COMMON_WORD_FREQ = 500
 DAMAGE_MARK = "〔原文此处缺损〕"
 MAX_ANSWER_CHARS = 170
 # A thesaurus synonym shares one sense of the word, perhaps not the one meant (准备 is 预备 and 打算): it earns
@@ -380,9 +383,25 @@ def _guessed(word: str) -> bool:
 def _wrapper(word: str) -> bool:
     """A colloquial shell around one meaningful character: 卡里, 买点, 看看, 不问, 开在 — jieba glues them into
     "words" the documents never use, which would otherwise count as topics the documents do not cover."""
-    return len(word) == 2 and (
-        word[0] == word[1] or word[0] in "不没别" or word[1] in _LIGHT_CHARS or word[0] in _LIGHT_CHARS
-    )
+    if len(word) != 2:
+        return False
+    if word[0] == word[1] or word[0] in "不没别":
+        return True
+    if word[1] in _LIGHT_CHARS:  # a verb and its complement or a noun and its place: 转过, 拿到, 卡里, 买点
+        return True
+    # a light first character in a word jieba's dictionary counts as common is a word of its own (上班, 出门)
+    return word[0] in _LIGHT_CHARS and _dictionary_frequency(word) < COMMON_WORD_FREQ
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    tk = tokenizer()
+    tk.check_initialized()
+    return tk.FREQ
+
+
+def _dictionary_frequency(word: str) -> int:
+    return int(_frequencies().get(word) or 0)
 
 
 def weigh(word: str, flag: str, kb) -> float:
@@ -508,8 +527,33 @@ def _present(term: str, text: str) -> bool:
     定点零售药店), as the documents spell compounds out in full. Variant characters (帐/账) are one."""
     term, text = term.translate(_VARIANTS), text.translate(_VARIANTS)
     for t in _related().get(term, frozenset((term,))):
-        if t in text or (len(t) == 4 and re.search(re.escape(t[:2]) + ".{1,3}" + re.escape(t[2:]), text)):
+        if _as_words(t, text) or (len(t) == 4 and re.search(re.escape(t[:2]) + ".{1,3}" + re.escape(t[2:]), text)):
             return True
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each word of ``text`` (jieba with the documents' dictionary)."""
+    spans, at = [], 0
+    for word in tokenizer().cut(text, HMM=False):
+        spans.append((at, at + len(word)))
+        at += len(word)
+    return tuple(spans)
+
+
+def _as_words(term: str, text: str) -> bool:
+    """``term`` in ``text``, but not where its first or last character belongs to another word that runs on two
+    characters or more beyond it: 医保局 is not in 医保局域网 (医保|局域网); 住院 is in 住院费, 特殊病 in 特殊病种."""
+    at = text.find(term)
+    while at >= 0:
+        end = at + len(term)
+        runs_on = any(
+            (at < s < end and e >= end + 2) or (at < e < end and s <= at - 2) for s, e in _words(text)
+        )
+        if not runs_on:
+            return True
+        at = text.find(term, at + 1)
     return False
 
 

@@ -291,3 +291,26 @@ def test_a_list_item_is_read_with_its_lead_and_the_item_the_question_names_wins(
     question = understand("灵活就业人员参保登记要带什么证件", kb)
     found = best_sentences(question, Passage(), Counter())
     assert found.text.startswith("灵活就业人员需提供身份证复印件") and found.coverage >= 0.62
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "found"),
+    [
+        ("医保局", "设专人负责计算机医保局域网的管理", False),  # 医保|局域网: another word runs on
+        ("医保局", "可到区医保局窗口办理", True),
+        ("住院", "住院费用按比例报销", True),  # the head of a longer word is the word
+        ("特殊病", "门诊特殊病种的认定", True),
+    ],
+)
+def test_a_term_is_found_as_words_not_across_them(term: str, text: str, found: bool):
+    from knowledge.answer import _present
+
+    assert _present(term, text) is found
+
+
+def test_an_everyday_word_with_a_light_character_is_a_term(kb: KnowledgeBase):
+    from knowledge.answer import _wrapper
+
+    assert not _wrapper("上班") and not _wrapper("出门")  # 上/出 + a noun: words of their own
+    assert _wrapper("卡里") and _wrapper("买点") and _wrapper("转过")  # shells around one meaningful character
+    assert weigh("上班", "v", kb) > 0
