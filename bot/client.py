@@ -20,17 +20,10 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from yibao.answer_meta import AnswerMeta, find_answer_meta
 from yibao.stack import running_stack
 
 REQUEST_TIMEOUT = 180.0  # the first question may wait for kiosk_api to load the embedding model
-
-
-def _meta(outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    for out in outputs:
-        custom = out.get("custom")
-        if isinstance(custom, dict) and custom.get("type") == "answer_meta":
-            return custom
-    return {}
 
 
 def ask_one(http: httpx.Client, question: str, qid: str = "", context: Iterable[str] = ()) -> dict[str, Any]:
@@ -41,22 +34,23 @@ def ask_one(http: httpx.Client, question: str, qid: str = "", context: Iterable[
     resp = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": question})
     resp.raise_for_status()
     outputs = [o for o in resp.json() if isinstance(o, dict)]
-    meta = _meta(outputs)
-    if not meta:  # an utterance without answer_meta: ask the NLU for the intent instead
+    metas = find_answer_meta(outputs)
+    if metas:
+        meta = metas[0]
+    else:  # an utterance without answer_meta: ask the NLU for the intent instead
         parsed = http.post("/model/parse", json={"text": question}).json().get("intent") or {}
-        meta = {"intent": parsed.get("name"), "confidence": parsed.get("confidence"), "fallback": False}
+        meta = AnswerMeta(intent=parsed.get("name"), confidence=parsed.get("confidence"))
     answer = "\n".join(str(o["text"]) for o in outputs if o.get("text"))
-    citations = [{k: c.get(k, "") for k in ("doc", "section", "passage_id")} for c in meta.get("citations") or []]
     return {
         "id": qid,
         "question": question,
-        "intent": meta.get("intent"),
-        "confidence": meta.get("confidence"),
+        "intent": meta.intent,
+        "confidence": meta.confidence,
         "answer": answer,
-        "citations": citations,
-        "fallback": bool(meta.get("fallback")),
+        "citations": [c.as_meta(quote=False) for c in meta.citations],
+        "fallback": meta.fallback,
         # why the assistant did not answer (docs/CONTRACTS.md); a bare fallback from an older model is "not_sure"
-        "refusal": meta.get("refusal") or ("not_sure" if meta.get("fallback") else None),
+        "refusal": meta.refusal or ("not_sure" if meta.fallback else None),
     }
 
 

@@ -34,6 +34,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from knowledge.text import to_simplified
+from yibao.answer_meta import find_answer_meta
 
 TARGET_PASS_RATE = 0.90
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
@@ -130,9 +131,9 @@ def answer_in_process(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
             for event in asyncio.run(action.run(dispatcher, tracker, {})):
                 if event.get("event") == "slot":
                     slots[event["name"]] = event["value"]
-        meta = next(m["custom"] for m in dispatcher.messages if (m.get("custom") or {}).get("type") == "answer_meta")
-        results.append({"id": record["id"], "question": record["question"], "intent": meta["intent"],
-                        "confidence": meta["confidence"], "fallback": meta["fallback"], "refusal": meta["refusal"],
+        meta = find_answer_meta(dispatcher.messages)[0]
+        results.append({"id": record["id"], "question": record["question"], "intent": meta.intent,
+                        "confidence": meta.confidence, "fallback": meta.fallback, "refusal": meta.refusal,
                         "answer": "\n".join(m["text"] for m in dispatcher.messages if m.get("text"))})
     return results
 

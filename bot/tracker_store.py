@@ -38,6 +38,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from accounts.crypto import TOKEN_PREFIX as _TOKEN_PREFIX
 from accounts.crypto import load_cipher
+from yibao.answer_meta import find_answer_meta
 from yibao.redaction import SECRET_PLACEHOLDER, redact_value
 from yibao.settings import get_settings
 
@@ -98,9 +99,8 @@ class EventRedactor:
             if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
                 requested_slot = event.value
             elif isinstance(event, BotUttered):
-                meta = (event.data or {}).get("custom") or {}
-                if isinstance(meta, dict) and meta.get("type") == "answer_meta":
-                    expected_input = meta.get("expect_input")
+                for meta in find_answer_meta([event.data or {}]):
+                    expected_input = meta.expect_input
             elif isinstance(event, ActionExecuted):
                 action = event.action_name  # Rasa logs an action before the events it returned
             if index >= start:

@@ -9,10 +9,10 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from kiosk_api.text_input import clean_text
+from yibao.answer_meta import REFUSALS, Citation, ExpectInput
 from yibao.settings import get_settings
 
 Channel = Literal["kiosk", "widget", "staff", "api"]
-ExpectInput = Literal["card_number", "pin", "id_last6", "otp", "amount"]
 Rating = Literal["up", "down", "unsolved"]
 
 
@@ -54,13 +54,6 @@ class Button(BaseModel):
     payload: str
 
 
-class Citation(BaseModel):
-    doc: str
-    section: str = ""
-    passage_id: str = ""
-    quote: str = ""
-
-
 class BotMessage(BaseModel):
     text: str = ""
     buttons: list[Button] = []
@@ -70,6 +63,7 @@ class ChatReply(BaseModel):
     session_id: str
     reply_id: int = Field(description="本轮问答的编号，满意度反馈时带上")
     messages: list[BotMessage]
+    # yibao.answer_meta.Citation (a standard-library dataclass, which pydantic validates and documents as it is)
     citations: list[Citation] = []
     intent: str | None = None
     confidence: float | None = Field(default=None, ge=0, le=1)
@@ -77,7 +71,7 @@ class ChatReply(BaseModel):
     handoff: bool = Field(default=False, description="需要转人工服务")
     refusal: str | None = Field(
         default=None,
-        description="没有回答的原因：not_in_documents、unknown_place、unknown_year、out_of_scope、empty、unavailable",
+        description="没有回答的原因：" + "、".join(REFUSALS),
     )
     expect_input: ExpectInput | None = Field(default=None, description="下一步要输入卡号/密码等：显示数字键盘")
     human_help: str | None = Field(default=None, description="fallback/handoff 时的人工服务窗口与热线")

@@ -1,7 +1,7 @@
 """Talks to the Rasa server: the REST channel for chat, the HTTP API to restart a conversation.
 
 ``parse_turn`` turns Rasa's list of output messages into one answer: texts with their buttons plus the
-``answer_meta`` custom message of docs/CONTRACTS.md (citations, confidence, fallback/handoff, expect_input).
+``answer_meta`` messages of docs/CONTRACTS.md, read and merged by ``yibao.answer_meta``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from typing import Any
 
 import httpx
 
-from kiosk_api.models import BotMessage, Button, Citation, InstitutionCard
-
-ANSWER_META = "answer_meta"
-INPUT_KINDS = {"card_number", "pin", "id_last6", "otp", "amount"}
+from kiosk_api.models import BotMessage, Button, InstitutionCard
+from yibao.answer_meta import MAX_INSTITUTIONS, AnswerMeta, find_answer_meta, merged
 
 
 class RasaUnavailable(Exception):
@@ -24,67 +22,26 @@ class RasaUnavailable(Exception):
 @dataclass
 class BotTurn:
     messages: list[BotMessage] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    intent: str | None = None
-    confidence: float | None = None
-    fallback: bool = False
-    handoff: bool = False
-    refusal: str | None = None
-    expect_input: str | None = None
-    topic: str | None = None
-    subtopic: str | None = None
-    institutions: list[InstitutionCard] = field(default_factory=list)
-    show_statement: bool = False
+    meta: AnswerMeta = field(default_factory=AnswerMeta)  # the turn's metas merged
+    institutions: list[InstitutionCard] = field(default_factory=list)  # meta.institutions that are valid cards
 
 
 def _institutions(raw: Any) -> list[InstitutionCard]:
     """Directory cards sent with an answer; anything malformed is dropped, never shown half."""
     cards = []
-    for item in raw if isinstance(raw, list) else []:
+    for item in raw:
         try:
             cards.append(InstitutionCard.model_validate(item))
         except ValueError:
             continue
-    return cards[:10]
-
-
-def _citation(raw: Any) -> Citation | None:
-    if not isinstance(raw, dict) or not raw.get("doc"):
-        return None
-    return Citation(**{k: str(raw.get(k) or "") for k in ("doc", "section", "passage_id", "quote")})
-
-
-def _apply_meta(turn: BotTurn, meta: dict[str, Any]) -> None:
-    """Several metas in one turn (an answer, then a form's question): flags add up, the last one leads."""
-    seen = {c.passage_id or c.quote for c in turn.citations}
-    for cite in filter(None, map(_citation, meta.get("citations") or [])):
-        if (cite.passage_id or cite.quote) not in seen:
-            turn.citations.append(cite)
-            seen.add(cite.passage_id or cite.quote)
-    if meta.get("intent"):
-        turn.intent = str(meta["intent"])
-    if isinstance(meta.get("confidence"), int | float):
-        turn.confidence = min(1.0, max(0.0, float(meta["confidence"])))
-    turn.fallback = turn.fallback or bool(meta.get("fallback"))
-    turn.handoff = turn.handoff or bool(meta.get("handoff"))
-    if isinstance(meta.get("refusal"), str):
-        turn.refusal = meta["refusal"][:32]
-    for place in ("topic", "subtopic"):
-        if isinstance(meta.get(place), str):
-            setattr(turn, place, meta[place][:40])
-    if meta.get("institutions"):
-        turn.institutions = _institutions(meta["institutions"])
-    turn.show_statement = turn.show_statement or meta.get("show") == "account_statement"
-    expect = meta.get("expect_input")
-    turn.expect_input = expect if expect in INPUT_KINDS else None
+    return cards[:MAX_INSTITUTIONS]
 
 
 def parse_turn(outputs: list[dict[str, Any]]) -> BotTurn:
-    turn = BotTurn()
+    meta = merged(find_answer_meta(outputs))
+    turn = BotTurn(meta=meta, institutions=_institutions(meta.institutions))
     for out in outputs:
-        custom = out.get("custom")
-        if isinstance(custom, dict) and custom.get("type") == ANSWER_META:
-            _apply_meta(turn, custom)
+        if find_answer_meta([out]):
             continue
         buttons = [
             Button(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", ""))))

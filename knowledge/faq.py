@@ -19,7 +19,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -33,6 +33,7 @@ from accounts.staff_models import CuratedAnswer as Row
 from accounts.staff_models import CuratedAnswerUse, CuratedAnswerVersion
 from knowledge.text import compact, normalize_query
 from knowledge.words import bigrams
+from yibao.answer_meta import Citation
 from yibao.settings import get_settings
 
 MAX_QUESTION = 200
@@ -107,8 +108,8 @@ def policy_rows() -> list[dict[str, str]]:
             scope = " · ".join(x for x in (rule.insurance_type, rule.visit_type, rule.hospital_level) if x)
             value = (figure.percent_text() if key == "ratio" else f"{figure.low} 元") if figure.known else "未给出"
             out.append({"id": f"policy:{number}:{key}", "label": f"{scope} · {label}：{value}",
-                        "citation": {**figure.source.as_meta(), "section": f"政策表 {scope} · {label}",
-                                     "passage_id": f"policy:{number}:{key}"}})
+                        "citation": replace(figure.source, section=f"政策表 {scope} · {label}",
+                                            passage_id=f"policy:{number}:{key}").as_meta()})
     return out
 
 
@@ -121,7 +122,7 @@ def _passage(passage_id: str) -> dict[str, str] | None:
                          (passage_id,)).fetchone()
     finally:
         db.close()
-    return {"doc": row[1], "section": row[2], "passage_id": row[0], "quote": row[3][:300]} if row else None
+    return Citation(doc=row[1], section=row[2], passage_id=row[0], quote=row[3][:300]).as_meta() if row else None
 
 
 def resolve_source(source_id: str) -> tuple[str, dict[str, str]]:

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from knowledge.text import to_simplified
+from yibao import answer_meta
 from yibao.settings import get_settings
 
 CENT = Decimal("0.01")
@@ -43,14 +44,11 @@ class EstimateInputError(ValueError):
 
 
 @dataclass(frozen=True)
-class Citation:
-    """Where a figure or explanation comes from; ``doc``/``section``/``passage_id``/``quote`` as in ``answer_meta``."""
+class Citation(answer_meta.Citation):
+    """Where a figure or explanation comes from: an ``answer_meta`` citation (``as_meta()``) that also names
+    the source file (``knowledge/corpus/raw/``, or the hospital's own document)."""
 
-    doc: str  # the document's title, as the knowledge base shows it
-    quote: str  # the verbatim (simplified) sentence
-    file: str = ""  # the file in knowledge/corpus/raw/ (or the hospital's own document)
-    section: str = ""
-    passage_id: str = ""
+    file: str = ""
 
     @classmethod
     def from_yaml(cls, source: dict[str, Any]) -> Citation:
@@ -58,10 +56,6 @@ class Citation:
 
     def cite(self) -> str:
         return f"来源：《{self.doc}》“{self.quote}”"
-
-    def as_meta(self) -> dict[str, str]:
-        """The citation shape of the bot's ``answer_meta`` message (docs/CONTRACTS.md)."""
-        return {"doc": self.doc, "section": self.section, "passage_id": self.passage_id, "quote": self.quote}
 
 
 @dataclass(frozen=True)

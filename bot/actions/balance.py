@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import backends, texts
 from bot.actions.forms import LEAVING_INTENTS, FormWithExits
 from bot.actions.replies import main_menu, reply
+from yibao.answer_meta import SHOW_STATEMENT
 from yibao.inputs import ID_LAST6_PATTERN, PIN_PATTERN, strip_separators, valid_card
 
 INTENT = "check_balance"
@@ -184,7 +185,7 @@ class ActionShowBalance(Action):
             return reset
         # The year-by-year statement goes from kiosk_api to the page, never through this conversation's tracker.
         reply(dispatcher, tracker, format_balance(view), intent=INTENT, confidence=1.0, buttons=main_menu(),
-              extra={"show": "account_statement"})
+              show=SHOW_STATEMENT)
         return reset
 
 

@@ -53,5 +53,5 @@ class ActionInstitutionLookup(Action):
         reply(dispatcher, tracker, answer.text, intent=INTENT, citations=citations,
               confidence=1.0 if answer.found else 0.0, handoff=not answer.found,
               buttons=None if answer.found else buttons(STARTERS[:3]),
-              extra={"institutions": answer.cards})
+              institutions=answer.cards)
         return []

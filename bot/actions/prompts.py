@@ -30,7 +30,7 @@ class AskForSlot(Action, ABC):
 
     text: str = ""
     choices: ClassVar[list[tuple[str, str]]] = []
-    expect_input: ExpectInput = None
+    expect_input: ExpectInput | None = None
     form_intent: str = ""
     extra_buttons: ClassVar[list[tuple[str, str]]] = []
 

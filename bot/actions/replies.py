@@ -3,7 +3,6 @@ described in docs/CONTRACTS.md, which kiosk_api merges into its reply."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -11,26 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import texts
 from bot.actions.related import MAX_RELATED, MIN_RELATED, related_questions
+from yibao.answer_meta import AnswerMeta, Citation, ExpectInput
 
-ExpectInput = str | None  # None | "card_number" | "pin" | "id_last6" | "otp"
-
-
-@dataclass(frozen=True)
-class Citation:
-    doc: str
-    section: str
-    passage_id: str
-    quote: str = ""
-
-    @classmethod
-    def of(cls, source: Any) -> Citation:
-        """From another part's citation object (anything with ``as_meta()``) or an answer_meta dict."""
-        meta = source.as_meta() if hasattr(source, "as_meta") else dict(source)
-        return cls(doc=str(meta.get("doc", "")), section=str(meta.get("section", "")),
-                   passage_id=str(meta.get("passage_id", "")), quote=str(meta.get("quote", "")))
-
-    def as_dict(self) -> dict[str, str]:
-        return {"doc": self.doc, "section": self.section, "passage_id": self.passage_id, "quote": self.quote}
+__all__ = ["Citation", "ExpectInput", "buttons", "latest_intent", "main_menu", "not_sure", "reply"]
 
 
 def latest_intent(tracker: Tracker) -> tuple[str, float]:
@@ -56,16 +38,17 @@ def reply(
     confidence: float | None = None,
     fallback: bool = False,
     handoff: bool = False,
-    expect_input: ExpectInput = None,
+    expect_input: ExpectInput | None = None,
     intent: str | None = None,
     refusal: str | None = None,
-    extra: dict[str, Any] | None = None,
+    institutions: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
+    show: str | None = None,
 ) -> None:
-    """Send one answer. ``extra``: further answer_meta keys for the pages (e.g. ``institutions`` cards).
+    """Send one answer. ``institutions`` (定点机构 cards) and ``show`` (``SHOW_STATEMENT``) are for the pages.
     ``confidence`` is the answer's (retrieval) confidence when there is one,
     otherwise the intent confidence; both are also sent separately."""
     nlu_intent, nlu_confidence = latest_intent(tracker)
-    place: dict[str, str | None] = {}
+    topic = subtopic = None
     if citations and not fallback and expect_input is None:
         # Every answer is followed by related questions (they replace the generic menu; an action the answer
         # offers, such as the estimate, stays after them), and says where it sits in the topic tree so the
@@ -76,25 +59,25 @@ def reply(
             # At most four buttons in all where the answer offers an action: the screen stays calm.
             room = max(MIN_RELATED, MAX_RELATED - len(offered))
             buttons = [b for b in related.buttons() if b not in offered][:room] + offered
-        place = {"topic": related.topic, "subtopic": related.subtopic}
+        topic, subtopic = related.topic, related.subtopic
     dispatcher.utter_message(text=text, buttons=buttons or [])
-    meta: dict[str, Any] = {
-        "type": "answer_meta",
-        "intent": intent or nlu_intent,
-        "confidence": round(nlu_confidence if confidence is None else confidence, 4),
-        "intent_confidence": round(nlu_confidence, 4),
-        "citations": [c.as_dict() for c in citations],
+    meta = AnswerMeta(
+        intent=intent or nlu_intent,
+        confidence=round(nlu_confidence if confidence is None else confidence, 4),
+        intent_confidence=round(nlu_confidence, 4),
+        citations=tuple(citations),
         # A refusal is not an answer, whatever its kind: the maintainers' unanswered queue must see it.
-        "fallback": fallback or refusal is not None,
-        "handoff": handoff or fallback,
-        "expect_input": expect_input,
-        # why the assistant did not answer: not_in_documents | unknown_place | unknown_year | out_of_scope |
-        # empty | unavailable; null for an answer
-        "refusal": refusal,
-        **place,
-        **(extra or {}),
-    }
-    dispatcher.utter_message(json_message=meta)
+        fallback=fallback or refusal is not None,
+        handoff=handoff or fallback,
+        expect_input=expect_input,
+        # why the assistant did not answer (yibao.answer_meta.REFUSALS); None for an answer
+        refusal=refusal,
+        topic=topic,
+        subtopic=subtopic,
+        institutions=tuple(institutions),
+        show=show,
+    )
+    dispatcher.utter_message(json_message=meta.as_message())
 
 
 def not_sure(

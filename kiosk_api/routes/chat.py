@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -104,23 +105,24 @@ async def chat(body: ChatRequest, request: Request) -> ChatReply:
         log.error("rasa_unavailable", session=session.id[:6], error=str(exc))
         raise service_unavailable("智能问答服务") from exc
     human_help = get_settings().human_help
+    meta = turn.meta
     if not turn.messages:  # Rasa had nothing to say: never leave a patient with an empty screen
         turn.messages = [BotMessage(text=f"抱歉，这个问题我暂时答不上来。{human_help}")]
-        turn.fallback = True
+        meta = replace(meta, fallback=True)
     record = TurnRecord(
-        question=storable_question(body.message, session.expect_input), intent=turn.intent,
-        confidence=turn.confidence, fallback=turn.fallback, handoff=turn.handoff, expect_input=turn.expect_input,
+        question=storable_question(body.message, session.expect_input), intent=meta.intent,
+        confidence=meta.confidence, fallback=meta.fallback, handoff=meta.handoff, expect_input=meta.expect_input,
     )
     reply_id = await run_in_threadpool(get_store().record_turn, session.id, channel, record)
-    log.info("chat_turn", session=session.id[:6], channel=channel, intent=turn.intent,
-             confidence=turn.confidence, fallback=turn.fallback, handoff=turn.handoff)
+    log.info("chat_turn", session=session.id[:6], channel=channel, intent=meta.intent,
+             confidence=meta.confidence, fallback=meta.fallback, handoff=meta.handoff)
     return ChatReply(
-        session_id=session.id, reply_id=reply_id, messages=turn.messages, citations=turn.citations,
-        intent=turn.intent, confidence=turn.confidence, fallback=turn.fallback, handoff=turn.handoff,
-        refusal=turn.refusal, expect_input=turn.expect_input,
-        human_help=human_help if (turn.fallback or turn.handoff) else None,
-        topic=turn.topic, subtopic=turn.subtopic,
-        institutions=turn.institutions, show_statement=turn.show_statement,
+        session_id=session.id, reply_id=reply_id, messages=turn.messages, citations=list(meta.citations),
+        intent=meta.intent, confidence=meta.confidence, fallback=meta.fallback, handoff=meta.handoff,
+        refusal=meta.refusal, expect_input=meta.expect_input,
+        human_help=human_help if (meta.fallback or meta.handoff) else None,
+        topic=meta.topic, subtopic=meta.subtopic,
+        institutions=turn.institutions, show_statement=meta.shows_statement,
     )
 
 

@@ -37,8 +37,9 @@ def test_texts_buttons_and_meta_are_merged() -> None:
     ])
     assert [m.text for m in turn.messages] == ["请先办理备案。"]
     assert turn.messages[0].buttons[0].payload == "/ask_materials"
-    assert len(turn.citations) == 1 and turn.citations[0].doc == "异地就医管理办法"
-    assert (turn.intent, turn.confidence, turn.fallback, turn.expect_input) == ("ask_policy", 0.82, False, None)
+    assert len(turn.meta.citations) == 1 and turn.meta.citations[0].doc == "异地就医管理办法"
+    assert (turn.meta.intent, turn.meta.confidence, turn.meta.fallback, turn.meta.expect_input) == (
+        "ask_policy", 0.82, False, None)
 
 
 def test_several_metas_flags_add_up_and_last_expect_input_wins() -> None:
@@ -46,16 +47,16 @@ def test_several_metas_flags_add_up_and_last_expect_input_wins() -> None:
         {"text": "好的。"}, _meta(intent="check_balance", confidence=0.9, fallback=True),
         {"text": "请输入卡号"}, _meta(intent="check_balance", confidence=1.7, expect_input="card_number"),
     ])
-    assert turn.fallback is True
-    assert turn.confidence == 1.0  # clamped into 0..1
-    assert turn.expect_input == "card_number"
+    assert turn.meta.fallback is True
+    assert turn.meta.confidence == 1.0  # clamped into 0..1
+    assert turn.meta.expect_input == "card_number"
     assert len(turn.messages) == 2
 
 
 def test_unknown_expect_input_and_bad_citations_are_dropped() -> None:
     turn = parse_turn([{"text": "x"}, _meta(expect_input="password", citations=["junk", {"quote": "no doc"}])])
-    assert turn.expect_input is None
-    assert turn.citations == []
+    assert turn.meta.expect_input is None
+    assert turn.meta.citations == ()
 
 
 class FakeRestChannel:
@@ -103,7 +104,7 @@ def test_send_posts_sender_message_and_channel(fake_rasa: tuple[str, FakeRestCha
         finally:
             await client.aclose()
         assert turn.messages[0].text == "收到：你好 😀"
-        assert turn.intent == "greet"
+        assert turn.meta.intent == "greet"
 
     _run(go)
     assert {"sender": "abc", "message": "你好 😀", "metadata": {"channel": "kiosk"}} in fake.received
