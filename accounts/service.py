@@ -54,7 +54,8 @@ class AccountPolicy:
     at most ``lockout``). The README explains why a delay and not a lock.
     """
 
-    verification_ttl: timedelta = field(default_factory=lambda: timedelta(seconds=get_settings().verify_ttl_seconds))
+    verification_ttl: timedelta = field(
+        default_factory=lambda: timedelta(seconds=get_settings().session_clocks.verification))
     max_failures: int = field(default_factory=lambda: get_settings().max_pin_failures)
     first_delay: timedelta = field(default_factory=lambda: timedelta(seconds=get_settings().first_delay_seconds))
     lockout: timedelta = field(default_factory=lambda: timedelta(minutes=get_settings().lockout_minutes))

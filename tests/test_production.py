@@ -76,3 +76,19 @@ def test_the_systemd_entry_point_refuses_before_starting_anything(production: Pa
     assert done.returncode != 0
     assert "YIBAO_ENV=production refuses to start" in done.stderr and "outbox" in done.stderr
     assert not (production / "secrets" / "tracker.key").exists()
+
+
+def test_settings_refuse_demo_parts_when_they_load(production: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Production refuses the settings' demo-only values as they load (every process, before it does anything);
+    a demo loads them and is warned."""
+    from yibao.settings import DemoSettingsWarning, ProductionRefused, Settings
+
+    with pytest.raises(ProductionRefused, match="YIBAO_ENV=production refuses to start") as refused:
+        Settings()
+    assert any("outbox" in p for p in refused.value.problems)
+    monkeypatch.setenv("YIBAO_ENV", "demo")
+    with pytest.warns(DemoSettingsWarning, match="outbox"):
+        Settings()
+    monkeypatch.setenv("YIBAO_ENV", "production")
+    _ready(monkeypatch)
+    assert Settings().production

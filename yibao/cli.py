@@ -47,8 +47,9 @@ def service(name: str = typer.Argument(..., help="rasa | api")) -> None:
 @app.command("secrets", help="生成 Rasa 令牌、动作令牌和数据密钥（已存在则不变），生产环境首次部署时执行一次")
 def secrets_init() -> None:
     from accounts.crypto import key_file, key_text
-    from yibao.settings import get_settings, make_data_dir_private
+    from yibao.settings import creating_secrets, get_settings, make_data_dir_private
 
+    creating_secrets()  # production refuses settings without these secrets: this is where they are made
     make_data_dir_private()
     get_settings().rasa_token  # noqa: B018 - creates the token file if it is missing
     get_settings().action_token  # noqa: B018 - the same for the custom actions' token

@@ -15,10 +15,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import secrets
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -38,6 +39,16 @@ try:
         alias = Settings.model_fields[field_name].validation_alias
         return tuple(alias.choices) if isinstance(alias, AliasChoices) else (f"YIBAO_{field_name.upper()}",)
 
+    def _after_load(check: Callable[[Mapping[str, Any]], None]) -> Any:
+        """A validator running ``check(field values)`` once every field is read and valid."""
+        from pydantic import model_validator
+
+        def validator(self: Any) -> Any:
+            check(self.__dict__)
+            return self
+
+        return model_validator(mode="after")(validator)
+
 except ImportError:  # .venv-rasa (pydantic 1)
     from pydantic import BaseSettings  # type: ignore[no-redef]
 
@@ -54,6 +65,15 @@ except ImportError:  # .venv-rasa (pydantic 1)
     def _env_names(field_name: str) -> tuple[str, ...]:
         return tuple(sorted(Settings.__fields__[field_name].field_info.extra.get("env_names") or ()))
 
+    def _after_load(check: Callable[[Mapping[str, Any]], None]) -> Any:
+        from pydantic import root_validator
+
+        def validator(cls: Any, values: dict[str, Any]) -> dict[str, Any]:
+            check(values)
+            return values
+
+        return root_validator(skip_on_failure=True, allow_reuse=True)(validator)
+
 
 def split_list(text: str) -> tuple[str, ...]:
     """A comma-separated setting ("a, b,,c") as a tuple of its non-empty items."""
@@ -69,6 +89,135 @@ def _default_embedding_model() -> str:
     if spec and spec.submodule_search_locations:
         return str(Path(next(iter(spec.submodule_search_locations))) / "m3e-small")
     return "embedding/m3e-small"
+
+
+# ---- The session clocks --------------------------------------------------------------------------------------
+# Rasa's session (domain.yml: session_config.session_expiration_time, in minutes, nothing carried over): a
+# conversation idle this long starts afresh at its next message, its slots reset and its verification revoked
+# (bot/actions/conversation.py). It is part of the trained model, not an environment variable: change it here and
+# in domain.yml together, then retrain (tests/test_session_clocks.py checks that they agree).
+RASA_SESSION_MINUTES = 10
+# WCAG 2.2.1: at least 20 s to answer the kiosk's "您还在使用吗？" (kiosk_api/static/js/kiosk.js keeps the same floor).
+MIN_COUNTDOWN_SECONDS = 20
+
+
+class SessionClocks(NamedTuple):
+    """The clocks of a patient's session, in seconds, from one place (``Settings.session_clocks``), and how they
+    relate - checked whenever the settings load:
+
+        verification <= rasa_session <= api_session    and    kiosk_idle + kiosk_countdown < rasa_session
+
+    - verification <= rasa_session: a verification (the balance, then the statement once) ends by its own clock,
+      checked at every disclosure, while Rasa notices its session's end only at the next message; so a page left
+      open never keeps a verification longer than Rasa keeps the conversation that made it.
+    - kiosk_idle + kiosk_countdown < rasa_session: the kiosk wipes its screen (ending the session and its
+      verification) before Rasa could start a new conversation under a patient still looking at it, in the middle
+      of a form, say.
+    - rasa_session <= api_session: kiosk_api's session (the page's, the sender id Rasa sees) outlives Rasa's
+      conversation: a patient back after a pause finds a fresh conversation in the same session, never the session
+      gone while Rasa still holds its conversation.
+    The verification may outlast the kiosk's idle period: the kiosk's wipe revokes it anyway.
+    """
+
+    verification: int  # YIBAO_VERIFY_TTL_SECONDS
+    kiosk_idle: int  # YIBAO_KIOSK_IDLE_SECONDS
+    kiosk_countdown: int  # YIBAO_KIOSK_COUNTDOWN_SECONDS
+    rasa_session: int  # RASA_SESSION_MINUTES (domain.yml)
+    api_session: int  # YIBAO_KIOSK_SESSION_TTL_SECONDS
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> SessionClocks:
+        return cls(values["verify_ttl_seconds"], values["kiosk_idle_seconds"], values["kiosk_countdown_seconds"],
+                   RASA_SESSION_MINUTES * 60, values["kiosk_session_ttl_seconds"])
+
+    def problems(self) -> list[str]:
+        rasa = f"Rasa's session ({self.rasa_session} s: domain.yml session_expiration_time {RASA_SESSION_MINUTES})"
+        checks = [
+            (self.kiosk_countdown >= MIN_COUNTDOWN_SECONDS,
+             f"YIBAO_KIOSK_COUNTDOWN_SECONDS ({self.kiosk_countdown}) must be at least {MIN_COUNTDOWN_SECONDS}"),
+            (min(self) > 0, f"every session clock must be a positive number of seconds: {self}"),
+            (self.verification <= self.rasa_session,
+             f"YIBAO_VERIFY_TTL_SECONDS ({self.verification}) must not exceed {rasa}"),
+            (self.kiosk_idle + self.kiosk_countdown < self.rasa_session,
+             f"YIBAO_KIOSK_IDLE_SECONDS + YIBAO_KIOSK_COUNTDOWN_SECONDS ({self.kiosk_idle} + {self.kiosk_countdown})"
+             f" must be shorter than {rasa}"),
+            (self.rasa_session <= self.api_session,
+             f"YIBAO_KIOSK_SESSION_TTL_SECONDS ({self.api_session}) must not be shorter than {rasa}"),
+        ]
+        return [problem for ok, problem in checks if not ok]
+
+
+# ---- What production refuses -----------------------------------------------------------------------------------
+RESEARCH_MODEL_ACK = "YIBAO_ACCEPT_RESEARCH_MODEL"
+
+
+class ProductionRefused(SystemExit):
+    """Raised at start-up with ``YIBAO_ENV=production``; its message lists what to fix."""
+
+    def __init__(self, service: str, problems: Sequence[str]) -> None:
+        super().__init__(f"{service}: YIBAO_ENV=production refuses to start:\n  - " + "\n  - ".join(problems))
+        self.problems = list(problems)
+
+
+class DemoSettingsWarning(UserWarning):
+    """Settings a demo may run with and production refuses (warned about when YIBAO_ENV is not production)."""
+
+
+def _is_production(env: str) -> bool:
+    return env.strip().lower() == "production"
+
+
+def _has_secret(values: Mapping[str, Any], field_name: str, file_name: str) -> bool:
+    return bool(values[field_name]) or (Path(values["data_dir"]) / "secrets" / file_name).is_file()
+
+
+def demo_only_settings(values: Mapping[str, Any]) -> list[str]:
+    """What in these field values is fit for a demo only. One-time codes go to the SMS gateway, not the file
+    outbox; the Rasa token, the action token and the data key are given (environment or an existing file), never
+    generated on the spot, which would make a restored database unreadable; the research-only embedding model
+    only with YIBAO_ACCEPT_RESEARCH_MODEL=yes. (The database's demo accounts: yibao/production.py.)"""
+    problems = []
+    if str(values["otp_sender"]).strip().lower() != "webhook" or not values["sms_webhook_url"]:
+        problems.append("one-time codes would go to the demo file outbox: set YIBAO_OTP_SENDER=webhook and "
+                        "YIBAO_SMS_WEBHOOK_URL (and YIBAO_SMS_WEBHOOK_TOKEN) for the hospital's SMS gateway")
+    if not _has_secret(values, "rasa_token_override", "rasa_token"):
+        problems.append("no Rasa token: set YIBAO_RASA_TOKEN (or create <data dir>/secrets/rasa_token, mode 0600)")
+    if not _has_secret(values, "action_token_override", "action_token"):
+        problems.append("no action token: set YIBAO_ACTION_TOKEN (or create <data dir>/secrets/action_token, "
+                        "mode 0600, e.g. with `yibao secrets`)")
+    if not _has_secret(values, "tracker_key", "tracker.key"):
+        problems.append("no data key: set YIBAO_TRACKER_KEY or restore <data dir>/secrets/tracker.key from the "
+                        "backup (a new key cannot read stored card numbers); `yibao secrets init` makes a first one")
+    if values["embedding_model"] == _default_embedding_model() and values["accept_research_model"] != "yes":
+        problems.append("the embedding model m3e-small is licensed for research only: set YIBAO_EMBEDDING_MODEL "
+                        f"to a model the hospital may use, or {RESEARCH_MODEL_ACK}=yes to accept its licence")
+    return problems
+
+
+# `yibao secrets` creates what production refuses to lack: its process loads the settings without refusing.
+_refusing = True
+
+
+def creating_secrets() -> None:
+    """For `yibao secrets` only: from now on this process loads the settings without refusing demo parts."""
+    global _refusing
+    _refusing = False
+    get_settings.cache_clear()
+
+
+def _check_loaded(values: Mapping[str, Any]) -> None:
+    """Run when the settings load: session clocks that contradict each other are a malformed value (any mode);
+    production refuses demo-only parts (ProductionRefused), a demo warns about them (DemoSettingsWarning)."""
+    clocks = SessionClocks.of(values).problems()
+    if clocks:
+        raise ValueError("session clocks: " + "; ".join(clocks))
+    problems = demo_only_settings(values) if _refusing else []
+    if problems and _is_production(str(values["env"])):
+        raise ProductionRefused("yibao settings", problems)
+    if problems:
+        heads = (problem.split(":")[0] for problem in problems)  # the whole advice: the refusal's message
+        warnings.warn("fit for a demo only, YIBAO_ENV=production refuses it: " + "; ".join(heads),
+                      DemoSettingsWarning, stacklevel=2)
 
 
 class Settings(_Base):
@@ -101,8 +250,8 @@ class Settings(_Base):
     answer_threshold: float = 0.35
     # The reimbursement-estimate figures (起付线, 报销比例, 封顶线) with their sources; hospitals use their own file.
     policy_table: Path = PROJECT_ROOT / "knowledge" / "data" / "policy_table.yml"
-    # "demo" (default) or "production": production refuses to start with demo data or demo-only parts
-    # (yibao/production.py says what is checked).
+    # "demo" (default) or "production": production refuses to load settings with demo-only parts
+    # (demo_only_settings; a demo is warned) and to start services with demo accounts (yibao/production.py).
     env: str = "demo"
     # YIBAO_ACCEPT_RESEARCH_MODEL=yes: production accepts the research-only default embedding model.
     accept_research_model: str = ""
@@ -129,8 +278,12 @@ class Settings(_Base):
     # from here. Empty: no distances (the shipped sample directory uses its own fictional kiosk location).
     kiosk_location_text: str = Field("", **_env("YIBAO_KIOSK_LOCATION"))
 
+    # The session clocks, all here with Rasa's (RASA_SESSION_MINUTES); SessionClocks says and checks how they
+    # relate (use them as ``session_clocks``). How long a card + PIN (or code) verification lets the
+    # conversation see its balance, then its statement once:
+    verify_ttl_seconds: int = 180
     # Kiosk screen: idle seconds before the "still there?" countdown, then countdown seconds before reset
-    # (at least 20 s to answer it: WCAG 2.2.1; one tap on the warning gives another idle period).
+    # (at least MIN_COUNTDOWN_SECONDS to answer it; one tap on the warning gives another idle period).
     kiosk_idle_seconds: int = 90
     kiosk_countdown_seconds: int = 30
     # A kiosk_api session unused this long is over on the server too (a walked-away patient's verification lapses).
@@ -158,7 +311,6 @@ class Settings(_Base):
     rate_limit_storage: str = ""
 
     # Card verification (accounts/service.py AccountPolicy; the README's "Limits and the card delay").
-    verify_ttl_seconds: int = 180
     max_pin_failures: int = 5
     first_delay_seconds: int = 30
     lockout_minutes: int = 15
@@ -193,9 +345,15 @@ class Settings(_Base):
     # Largest document accepted by the staff page's upload.
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    refuse_demo_parts = _after_load(_check_loaded)
+
     @property
     def production(self) -> bool:
-        return self.env.strip().lower() == "production"
+        return _is_production(self.env)
+
+    @property
+    def session_clocks(self) -> SessionClocks:
+        return SessionClocks.of(self.__dict__)
 
     @property
     def widget_origins(self) -> tuple[str, ...]:
@@ -232,7 +390,7 @@ class Settings(_Base):
 
     def has_secret(self, field_name: str, file_name: str) -> bool:
         """Whether a secret is configured: its setting, or its file in <data dir>/secrets/ (not created here)."""
-        return bool(getattr(self, field_name)) or (self.data_dir / "secrets" / file_name).is_file()
+        return _has_secret(self.__dict__, field_name, file_name)
 
     def _stored_secret(self, name: str) -> str:
         """A random token kept in <data dir>/secrets/<name> (mode 0600), created on first use."""

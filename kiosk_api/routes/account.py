@@ -52,7 +52,7 @@ def _statement(session_id: str, channel: str) -> AccountStatement | None:
 @router.post("/statement", response_model=AccountStatement, responses=ERRORS,
              summary="各年度个人账户、缴费与欠费（仅限刚在本会话核验过身份）")
 async def statement(body: StatementRequest, response: Response) -> AccountStatement:
-    ttl = timedelta(seconds=get_settings().kiosk_session_ttl_seconds)
+    ttl = timedelta(seconds=get_settings().session_clocks.api_session)
     session = await run_in_threadpool(get_store().active_session, body.session_id, ttl)
     if session is None:
         raise session_not_found()

@@ -43,7 +43,7 @@ def _rasa(request: Request) -> RasaClient:
 
 
 async def _active_session(session_id: str) -> SessionRow:
-    ttl = timedelta(seconds=get_settings().kiosk_session_ttl_seconds)
+    ttl = timedelta(seconds=get_settings().session_clocks.api_session)
     session = await run_in_threadpool(get_store().active_session, session_id, ttl)
     if session is None:
         raise session_not_found()
@@ -54,8 +54,8 @@ async def _active_session(session_id: str) -> SessionRow:
 async def public_config() -> PublicConfig:
     cfg = get_settings()
     return PublicConfig(
-        human_help=cfg.human_help, idle_seconds=cfg.kiosk_idle_seconds,
-        countdown_seconds=cfg.kiosk_countdown_seconds, max_message_chars=cfg.max_message_chars,
+        human_help=cfg.human_help, idle_seconds=cfg.session_clocks.kiosk_idle,
+        countdown_seconds=cfg.session_clocks.kiosk_countdown, max_message_chars=cfg.max_message_chars,
     )
 
 
@@ -67,8 +67,8 @@ async def start_session(body: SessionRequest | None = None) -> SessionInfo:
     cfg = get_settings()
     log.info("session_started", channel=channel, session=row.id[:6])
     return SessionInfo(
-        session_id=row.id, channel=row.channel, created_at=row.created_at, idle_seconds=cfg.kiosk_idle_seconds,
-        countdown_seconds=cfg.kiosk_countdown_seconds, human_help=cfg.human_help,
+        session_id=row.id, channel=row.channel, created_at=row.created_at, idle_seconds=cfg.session_clocks.kiosk_idle,
+        countdown_seconds=cfg.session_clocks.kiosk_countdown, human_help=cfg.human_help,
     )
 
 

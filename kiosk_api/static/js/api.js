@@ -88,6 +88,6 @@ export async function loadConfig() {
   try {
     return await api("/api/config");
   } catch {
-    return { human_help: "请到医保服务窗口咨询", idle_seconds: 90, countdown_seconds: 15, max_message_chars: 500 };
+    return { human_help: "请到医保服务窗口咨询", idle_seconds: 90, countdown_seconds: 30, max_message_chars: 500 };
   }
 }
