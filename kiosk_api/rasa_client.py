@@ -39,7 +39,7 @@ def _institutions(raw: Any) -> list[InstitutionCard]:
 
 def parse_turn(outputs: list[dict[str, Any]]) -> BotTurn:
     meta = merged(find_answer_meta(outputs))
-    turn = BotTurn(meta=meta, institutions=_institutions(meta.institutions))
+    turn = BotTurn(meta=meta, institutions=_institutions(meta.institutions or ()))
     for out in outputs:
         if find_answer_meta([out]):
             continue

@@ -70,7 +70,7 @@ class AnswerMeta:
     refusal: str | None = None
     topic: str | None = None
     subtopic: str | None = None
-    institutions: tuple[Mapping[str, Any], ...] = ()
+    institutions: tuple[Mapping[str, Any], ...] | None = None  # None: not a directory answer
     show: str | None = None
 
     @property
@@ -87,7 +87,7 @@ class AnswerMeta:
         }
         if self.topic is not None or self.subtopic is not None:
             message.update(topic=self.topic, subtopic=self.subtopic)
-        if self.institutions:
+        if self.institutions is not None:
             message["institutions"] = [dict(card) for card in self.institutions]
         if self.show is not None:
             message["show"] = self.show
@@ -126,7 +126,8 @@ def parse(custom: Any) -> AnswerMeta | None:
         refusal=_text(custom.get("refusal"), MAX_REFUSAL_CHARS),
         topic=_text(custom.get("topic"), MAX_PLACE_CHARS),
         subtopic=_text(custom.get("subtopic"), MAX_PLACE_CHARS),
-        institutions=tuple(c for c in _items(custom.get("institutions")) if isinstance(c, Mapping)),
+        institutions=None if custom.get("institutions") is None else tuple(
+            card for card in _items(custom.get("institutions")) if isinstance(card, Mapping)),
         show=_text(custom.get("show"), MAX_PLACE_CHARS),
     )
 

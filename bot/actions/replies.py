@@ -41,7 +41,7 @@ def reply(
     expect_input: ExpectInput | None = None,
     intent: str | None = None,
     refusal: str | None = None,
-    institutions: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
+    institutions: list[dict[str, Any]] | None = None,
     show: str | None = None,
 ) -> None:
     """Send one answer. ``institutions`` (定点机构 cards) and ``show`` (``SHOW_STATEMENT``) are for the pages.
@@ -74,7 +74,7 @@ def reply(
         refusal=refusal,
         topic=topic,
         subtopic=subtopic,
-        institutions=tuple(institutions),
+        institutions=None if institutions is None else tuple(institutions),
         show=show,
     )
     dispatcher.utter_message(json_message=meta.as_message())
