@@ -300,6 +300,7 @@ class Finding:
     coverage: float
     missing: tuple[str, ...]  # key terms not found
     aim: float = 0.0  # share of the key-term weight in the clauses around its figure (quantity questions)
+    own: float = 0.0  # coverage by the text shown alone, without its neighbours and headings
 
 
 @dataclass(frozen=True)
@@ -768,7 +769,7 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
             best = (
                 rank,
                 Finding(hit=hit, text=text, coverage=cov if ok else min(cov, MIN_COVERAGE - 0.01), missing=missing,
-                        aim=aim),
+                        aim=aim, own=own_cov),
             )
     return best[1] if best else Finding(hit=hit, text="", coverage=0.0, missing=tuple(question.terms))
 
@@ -783,7 +784,8 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
         best_sentences(question, h, doc_chars) for h in hits if h.confidence >= MIN_RETRIEVAL
     ]
     good = [f for f in findings if f.coverage >= MIN_COVERAGE and f.text]
-    good.sort(key=lambda f: -(f.coverage + 0.3 * f.hit.confidence + 0.3 * f.aim))
+    # the passage whose shown text itself says most of what was asked, among those that answer
+    good.sort(key=lambda f: -(f.coverage + 0.5 * f.own + 0.3 * f.hit.confidence + 0.3 * f.aim))
     nearest = max(findings, key=lambda f: f.coverage + 0.3 * f.hit.confidence, default=None)
     if question.unknown_years and set(question.kinds) & QUANTITY_KINDS:
         return Outcome(question, (), "unknown_year", nearest, 0.0)

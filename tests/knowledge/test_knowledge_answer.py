@@ -314,3 +314,24 @@ def test_an_everyday_word_with_a_light_character_is_a_term(kb: KnowledgeBase):
     assert not _wrapper("上班") and not _wrapper("出门")  # 上/出 + a noun: words of their own
     assert _wrapper("卡里") and _wrapper("买点") and _wrapper("转过")  # shells around one meaningful character
     assert weigh("上班", "v", kb) > 0
+
+
+def test_among_passages_that_answer_the_one_that_itself_says_it_wins(kb: KnowledgeBase):
+    from dataclasses import dataclass
+
+    from knowledge.answer import decide
+
+    @dataclass
+    class Passage:  # the fields of a retrieval hit that decide() reads
+        text: str
+        doc_id: str
+        section: str = "门诊统筹"
+        doc_title: str = "示例"
+        confidence: float = 0.8
+
+    # the first covers every term only with its heading, which is never shown; the second all but one itself
+    told_by_its_heading = Passage("居民医保最高支付限额提高到6倍左右。", "a", section="政府补助政策")
+    told_by_itself = Passage("居民医保财政补助标准提高到每人每年120元。", "b")
+    question = understand("居民医保政府每年补助多少钱", kb)
+    outcome = decide(question, [told_by_its_heading, told_by_itself], Counter())
+    assert outcome.findings and "120元" in outcome.findings[0].text
