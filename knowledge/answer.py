@@ -113,6 +113,10 @@ ASKS = re.compile(
     rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|多长|多大|多远|多高|{_JI}|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
+# A clause that opens with a bare pronoun before its verb: what it asks about is in the clause before.
+_POINTS_BACK = re.compile(
+    r"^(?:那|那么)?(?:这个|这样|这|那个|它)(?:还|也|都|就)?(?:要|能|可以|可不可以|能不能|需要|得|该|怎么|咋|是|算|有|会)"
+)
 _CONDITION = re.compile(r"的话[，,]?$|^(?:如果|要是|假如|万一|若是|假设)")
 _CLAUSE = re.compile(r"[^，。！？；,.!?;\s]+[，。！？；,.!?;]?")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -325,7 +329,10 @@ def focus_of(text: str) -> str:
         if ASKS.search(clause):
             short = len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6
             # a condition the question is asked under ("转院去外地看病的话，备案要交什么材料") is part of it
-            if i and i - 1 not in picked and (short or _CONDITION.search(clauses[i - 1])):
+            # ...and so is the clause that a bare pronoun points back to ("…要放心脏支架，这个要单独审批吗")
+            if i and i - 1 not in picked and (
+                short or _CONDITION.search(clauses[i - 1]) or _POINTS_BACK.search(clause)
+            ):
                 picked.append(i - 1)
             picked.append(i)
     return "".join(clauses[i] for i in sorted(set(picked))) if picked else text

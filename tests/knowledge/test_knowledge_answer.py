@@ -335,3 +335,10 @@ def test_among_passages_that_answer_the_one_that_itself_says_it_wins(kb: Knowled
     question = understand("居民医保政府每年补助多少钱", kb)
     outcome = decide(question, [told_by_its_heading, told_by_itself], Counter())
     assert outcome.findings and "120元" in outcome.findings[0].text
+
+
+def test_a_bare_pronoun_asks_about_the_clause_before_it(kb: KnowledgeBase):
+    question = understand("我妈腿脚不好，平时要请护工照顾，这个能按门诊慢特病报销吗", kb)
+    assert "护工" in question.focus and "护工" in question.terms
+    named = understand("我妈腿脚不好，这种外配处方能在药店买药吗", kb)
+    assert "腿脚" not in named.focus  # "这种外配处方" names what it asks about
