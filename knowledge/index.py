@@ -30,7 +30,7 @@ from knowledge.words import LEXICON_DIR, bigrams, tokens
 from yibao.settings import Settings, get_settings
 
 # Bump when cleaning, sectioning or tokenisation changes, so a build redoes the index for the same corpus.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"  # 10: lines the scrape wrapped in mid-sentence are joined again
 MANIFEST = "manifest.json"
 DB = "passages.sqlite"
 FAISS_FILE = "dense.faiss"

@@ -88,12 +88,43 @@ def _split_run_together_parts(line: Tracked) -> Iterator[Tracked]:
             yield piece
 
 
+# A line the scraper wrapped in mid-sentence: long, and ending in a character or a comma, not a sentence's end.
+_WRAPPED_END = re.compile(r"[\u4e00-\u9fff\w，,、]$")
+_ITEM_START = re.compile(rf"^(?:[①-⑳]|\d{{1,2}}\s*[、.．)）]|[（(][\d{NUM}]+[）)]|[{NUM}]+\s*[、.．])")
+
+
+def _rejoin_wrapped(lines: Iterable[Tracked]) -> Iterator[Tracked]:
+    """"…严格掌握配药量,单次" + "购买最高金额一般不超过60元…": a sentence the scrape broke over two lines is one
+    line again (else a passage could end in "单次" and the next begin without its subject). A line that opens a
+    heading or a numbered item starts afresh."""
+    pending: Tracked | None = None
+    for line in lines:
+        text = line.text.strip()
+        if pending is not None:
+            if text and not _ITEM_START.match(text) and _heading_level(text, inside_article=False) is None:
+                start = len(line.text) - len(line.text.lstrip())
+                pending = Tracked(pending.text + line.text[start:], (*pending.offsets, *line.offsets[start:]))
+                if not _WRAPPED_END.search(pending.text):
+                    yield pending
+                    pending = None
+                continue
+            yield pending
+            pending = None
+        if len(text) > HEADING_MAX and _WRAPPED_END.search(line.text.rstrip()):
+            end = len(line.text.rstrip())
+            pending = Tracked(line.text[:end], line.offsets[:end])
+        else:
+            yield line
+    if pending is not None:
+        yield pending
+
+
 def sections(doc_id: str, title: str, lines: Iterable[Tracked]) -> list[Section]:
     """Group cleaned lines under their headings; text before any heading belongs to the document itself."""
     root = Section(f"{doc_id}:s0", (title,), 0)
     out = [root]
     stack = [root]
-    for raw_line in lines:
+    for raw_line in _rejoin_wrapped(lines):
         for line in _split_run_together_parts(raw_line):
             text = line.text.strip()
             level = _heading_level(text, inside_article=stack[-1].level == ARTICLE_LEVEL)

@@ -91,3 +91,24 @@ def test_topics_are_tagged(ingested):
     catalog = next(t for text, t in by_text.items() if "甲类药品" in text and "乙类药品" in text)
     assert "catalog" in catalog
     assert all(p.topics for p in passages)
+
+
+def test_a_sentence_the_scrape_wrapped_over_two_lines_is_one_again():
+    from knowledge.structure import sections
+    from knowledge.text import Tracked
+
+    raw = [
+        "一、药店管理",
+        "①参保人员在定点药店购药时应当出示本人医保凭证，药师应当核对身份，单次",
+        "购买金额一般不超过规定标准；",
+        "②参保人员选购药品时，药师应当提供用药指导。",
+    ]
+    lines, at = [], 0
+    for text in raw:
+        lines.append(Tracked.of(text, at))
+        at += len(text) + 1
+    body = [line.text for s in sections("doc", "示例", lines) for line in s.body]
+    assert any("单次购买金额一般不超过规定标准；" in text for text in body)
+    assert any(text.startswith("②参保人员选购药品时") for text in body)  # a numbered item starts afresh
+    joined = next(line for s in sections("doc", "示例", lines) for line in s.body if "单次购买" in line.text)
+    assert joined.offsets[joined.text.index("购买")] == len(raw[0]) + 1 + len(raw[1]) + 1  # offsets kept
