@@ -51,8 +51,19 @@ QUESTION = re.compile(
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # The verbs of the guided procedures (the remote-filing and special-disease guides).
 GUIDE_VERB = re.compile(r"申请|办理|备案|办")
-# An action whose subject must be named: "看病为什么要核对身份证件" is about visits, not a forgotten PIN.
-SUBJECT = {"forgot_pin": re.compile(r"密码|验证|短信|口令|pin|忘|不记得|想不起|身份证号", re.IGNORECASE)}
+# An action whose subject must be named: "看病为什么要核对身份证件" is about visits, not a forgotten PIN; the
+# directory of institutions is for finding one ("附近哪家药店", "市二医院电话", "康华医院能刷医保吗"), not for
+# every question that mentions a hospital or a pharmacy ("在药店一次最多能配几天的量").
+_INSTITUTION = r"(?:医院|药店|药房|诊所|卫生院|卫生服务中心|门诊部|机构|大药房|保健院|医药)"
+SUBJECT = {
+    "forgot_pin": re.compile(r"密码|验证|短信|口令|pin|忘|不记得|想不起|身份证号", re.IGNORECASE),
+    "ask_institution": re.compile(
+        r"哪家|哪些|哪个|哪几家|哪里有|哪儿有|哪里能|去哪|在哪|附近|附進|最近|周边|旁边|离.{0,3}近|"
+        r"电话|号码|地址|怎么走|几点|营业|开门|关门|门诊时间|通宵|24小时|半夜|名录|查询|查一下|我想查|找|"
+        rf"有没有.{{0,12}}{_INSTITUTION}|{_INSTITUTION}(?:吗|嗎)?[？?]?$|"
+        rf"{_INSTITUTION}(?:是不是|是否|能不能|可不可以|能|可以)(?:定点|刷|用|报)"
+    ),
+}
 
 
 def wants_action(intent: str, text: str) -> bool:
@@ -94,6 +105,7 @@ class ActionRequestGate(GraphComponent, IntentClassifier):
                 "guide_special_disease": "ask_special_disease",
                 "check_balance": "ask_policy",
                 "forgot_pin": "ask_policy",
+                "ask_institution": "ask_policy",
             },
             "small_talk": ["greet", "thank", "affirm", "goodbye"],
             "question_fallback": "ask_policy",

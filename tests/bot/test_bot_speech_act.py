@@ -33,6 +33,11 @@ CASES = [
     ("estimate_reimbursement", "住院花了三万能报多少", True),  # 三万 then 能: still an amount
     ("estimate_reimbursement", "我想知道住院4000块能报多少", True),  # an amount to compute beats 想知道
     ("estimate_reimbursement", "全市三万人参保，住院能报多少", False),  # 三万人 is no sum of money
+    ("ask_institution", "附近哪家药店能刷医保卡", True),
+    ("ask_institution", "人民医院的电话是多少", True),
+    ("ask_institution", "仁爱诊所能不能刷医保", True),
+    ("ask_institution", "在医院住院期间能不能用医保买院外的药", False),  # about a rule, not finding a hospital
+    ("ask_institution", "药店的医保药品一次最多能买几盒", False),
 ]
 
 
@@ -57,3 +62,25 @@ def test_action_intents_need_a_request_and_long_questions_are_not_small_talk():
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["wants"] == [expected for _, _, expected in CASES]
     assert result["small"] == [True, True, False]
+
+
+def test_every_directory_example_the_nlu_learns_passes_the_gate():
+    """The gate must not undo what the NLU was taught: each ask_institution training example is a look-up."""
+    import yaml
+
+    from yibao.settings import PROJECT_ROOT
+
+    data = yaml.safe_load((PROJECT_ROOT / "bot" / "data" / "nlu" / "12-institutions.yml").read_text(encoding="utf-8"))
+    examples = [
+        line[2:].strip()
+        for block in data["nlu"] if block.get("intent") == "ask_institution"
+        for line in block["examples"].splitlines() if line.strip()
+    ]
+    script = (
+        "import json,sys\n"
+        "from bot.components.speech_act import wants_action\n"
+        "print(json.dumps([t for t in json.loads(sys.stdin.read()) if not wants_action('ask_institution', t)]))\n"
+    )
+    out = subprocess.run([str(RASA.parent / "python"), "-c", script], input=json.dumps(examples),
+                         capture_output=True, text=True, env=rasa_env(), check=True, timeout=300)
+    assert len(examples) > 30 and json.loads(out.stdout.strip().splitlines()[-1]) == []
