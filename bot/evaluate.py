@@ -112,29 +112,23 @@ def report(records: Sequence[dict[str, Any]], answers: Sequence[dict[str, Any]],
 
 def answer_in_process(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each record's turns through the answer action alone, the conversation's slots carried between turns."""
-    import asyncio
-
-    from rasa_sdk import Tracker
-    from rasa_sdk.executor import CollectingDispatcher
-
+    from bot.actions.in_process import make_tracker, run_action
     from bot.actions.qa import ActionAnswerQuestion
 
     action, results = ActionAnswerQuestion(), []
     for record in records:
         slots: dict[str, Any] = {}
         for text in [*record.get("context", []), record["question"]]:
-            latest = {"text": text, "intent": {"name": "ask_policy", "confidence": 1.0}, "entities": [],
-                      "metadata": {"channel": "api"}}
-            tracker = Tracker(f"eval-{record['id']}", dict(slots), latest,
-                              [{"event": "user", "text": text, "parse_data": latest}], False, None, {}, "")
-            dispatcher = CollectingDispatcher()
-            for event in asyncio.run(action.run(dispatcher, tracker, {})):
+            tracker = make_tracker(text, "ask_policy", confidence=1.0, slots=slots, sender_id=f"eval-{record['id']}",
+                                   channel="api")
+            messages, events = run_action(action, tracker, {})
+            for event in events:
                 if event.get("event") == "slot":
                     slots[event["name"]] = event["value"]
-        meta = find_answer_meta(dispatcher.messages)[0]
+        meta = find_answer_meta(messages)[0]
         results.append({"id": record["id"], "question": record["question"], "intent": meta.intent,
                         "confidence": meta.confidence, "fallback": meta.fallback, "refusal": meta.refusal,
-                        "answer": "\n".join(m["text"] for m in dispatcher.messages if m.get("text"))})
+                        "answer": "\n".join(m["text"] for m in messages if m.get("text"))})
     return results
 
 

@@ -1,19 +1,26 @@
 """Shared fixtures. ``live_stack`` runs the real Rasa server and kiosk API (with the custom actions) on free ports
-with a private data directory for databases, so tests never touch a running installation's data."""
+with a private data directory for databases, so tests never touch a running installation's data. ``postgres_url``
+and ``redis_url``: real PostgreSQL and Redis servers on free loopback ports in temporary directories (skipped only
+when the binaries are absent), for the accounts database and the Rasa tracker and lock stores."""
 
 from __future__ import annotations
 
 import base64
+import glob
 import os
 import shutil
+import subprocess
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from accounts.importer import DEMO_CSV, AccountRow, read_csv
 from tests.stack_helpers import WIDGET_ORIGIN
 from yibao.settings import PROJECT_ROOT, get_settings
-from yibao.stack import Ports, Stack
+from yibao.stack import Ports, Stack, free_port
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,6 +57,81 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_rows() -> list[AccountRow]:
+    return read_csv(DEMO_CSV)
+
+
+def _pg_bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root; tests run as root in CI containers."""
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL cluster; yields ``postgresql://yibao@127.0.0.1:PORT/`` (append a database name)."""
+    initdb, pg_ctl, psql = _pg_bin("initdb"), _pg_bin("pg_ctl"), _pg_bin("psql") or shutil.which("psql")
+    if not (initdb and pg_ctl and psql):
+        pytest.skip("PostgreSQL binaries not installed (apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="yibao-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", free_port()
+    subprocess.run(
+        _as_postgres([initdb, "-D", str(data), "-U", "yibao", "--auth=trust", "-E", "UTF8", "--no-locale"]),
+        check=True, capture_output=True,
+    )
+    opts = f"-p {port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=on"
+    subprocess.run(
+        _as_postgres([pg_ctl, "-D", str(data), "-o", opts, "-l", str(root / "pg.log"), "-w", "start"]),
+        check=True, capture_output=True,
+    )
+    try:
+        for db in ("accounts", "rasa", "scale"):
+            create = f"CREATE DATABASE {db}"
+            subprocess.run(
+                [psql, "-h", "127.0.0.1", "-p", str(port), "-U", "yibao", "-d", "postgres", "-c", create],
+                check=True, capture_output=True,
+            )
+        yield f"postgresql://yibao@127.0.0.1:{port}/"
+    finally:
+        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throw-away Redis server with append-only persistence; yields ``redis://127.0.0.1:PORT``."""
+    server = shutil.which("redis-server")
+    if not server:
+        pytest.skip("redis-server not installed (apt-get install redis-server)")
+    root, port = Path(tempfile.mkdtemp(prefix="yibao-redis-")), free_port()
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(root), "--appendonly", "yes", "--save", ""],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    try:
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

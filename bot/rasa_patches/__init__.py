@@ -13,7 +13,7 @@ endpoints.yml (``bot/tracker_store.py``), the NLU components in config.yml (``bo
 (and so before a model is loaded: the policies' graph nodes bind their methods when they are created). The
 patches replace private Rasa methods with copies checked against one Rasa release, so ``install()`` refuses
 any other: it raises, and the server does not start, until the patches are checked against the new release
-(``tests/bot/test_rasa_patches.py`` and ``test_policies_rasa_patches_skips_never_change_a_prediction`` in
+(``tests/bot/test_bot_rasa_patches.py`` and ``test_policies_rasa_patches_skips_never_change_a_prediction`` in
 ``tests/bot/test_bot_stack.py``) and ``CHECKED_RASA`` is changed.
 """
 

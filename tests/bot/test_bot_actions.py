@@ -12,7 +12,7 @@ from bot.actions.conversation import ActionOutOfScope, ActionSessionStart, Actio
 from bot.actions.estimate import ActionEstimate, ValidateEstimateForm
 from bot.actions.guides import ActionRemoteFilingGuide, ValidateRemoteFilingForm
 from bot.actions.qa import ActionAnswerQuestion, ActionCatalogLookup, ActionFallback
-from tests.bot.bot_helpers import DEMO_CARD, DEMO_PIN, answer_meta, answer_text, make_tracker, run_action
+from tests.bot.helpers import DEMO_CARD, DEMO_PIN, answer_meta, answer_text, make_tracker, run_action
 from yibao.settings import get_settings
 
 pytestmark = pytest.mark.usefixtures("private_backends")

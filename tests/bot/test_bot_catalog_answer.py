@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bot.actions.qa import ActionCatalogLookup
 from kiosk_api.routes.staff import _catalog
 from knowledge.catalog.cli import catalog_app
-from tests.bot.bot_helpers import answer_meta, make_tracker, run_action
+from tests.bot.helpers import answer_meta, make_tracker, run_action
 
 pytestmark = pytest.mark.usefixtures("private_backends")
 

@@ -7,7 +7,7 @@ import pytest
 
 from bot.actions.followup import resolve
 from bot.actions.qa import ActionAnswerQuestion
-from tests.bot.bot_helpers import answer_meta, answer_text, make_tracker, run_action
+from tests.bot.helpers import answer_meta, answer_text, make_tracker, run_action
 
 pytestmark = pytest.mark.usefixtures("private_backends")
 

@@ -9,7 +9,7 @@ from bot.actions.balance import ValidateBalanceForm, ValidateBalanceOtpForm
 from bot.actions.estimate import ValidateEstimateForm
 from bot.actions.forms import FORMS, LEAVING_INTENTS, SERVICE_STARTS
 from bot.actions.guides import ValidateRemoteFilingForm, ValidateSpecialDiseaseForm
-from tests.bot.bot_helpers import make_tracker, run_action
+from tests.bot.helpers import make_tracker, run_action
 
 VALIDATORS = [ValidateRemoteFilingForm, ValidateSpecialDiseaseForm, ValidateEstimateForm, ValidateBalanceForm,
               ValidateBalanceOtpForm]

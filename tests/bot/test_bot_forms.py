@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from bot.actions.texts import FORGOT_PIN_BUTTON, MAIN_MENU
-from tests.bot.bot_helpers import DEMO_CARD
+from tests.bot.helpers import DEMO_CARD
 from yibao.stack import Stack
 
 pytestmark = pytest.mark.stack

@@ -8,7 +8,7 @@ import pytest
 from bot.actions.balance import ActionShowBalance, ValidateBalanceForm
 from bot.actions.institutions import ActionInstitutionLookup
 from institutions.importer import SAMPLE_FILE, read_file
-from tests.bot.bot_helpers import DEMO_CARD, DEMO_PIN, answer_meta, answer_text, make_tracker, run_action
+from tests.bot.helpers import DEMO_CARD, DEMO_PIN, answer_meta, answer_text, make_tracker, run_action
 
 pytestmark = pytest.mark.usefixtures("private_backends")
 LISTED = {r.name for r in read_file(SAMPLE_FILE)[0]}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.bot.bot_helpers import PROJECT_ROOT
 from tests.bot.conftest import RASA, rasa_env, run_rasa
+from yibao.settings import PROJECT_ROOT
 
 MIN_MACRO_F1 = 0.95
 HELD_OUT = PROJECT_ROOT / "bot" / "tests" / "nlu_test.yml"

@@ -7,7 +7,7 @@ import pytest
 from bot.actions.guides import ActionRemoteFilingGuide
 from bot.actions.qa import ActionAnswerQuestion, ActionCatalogLookup, ActionFallback
 from bot.actions.related import MAX_RELATED, MIN_RELATED, related_questions
-from tests.bot.bot_helpers import answer_meta, make_tracker, run_action
+from tests.bot.helpers import answer_meta, make_tracker, run_action
 from yibao.topic_tree import get_topic_tree, parse_tree
 
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from bot.client import ask_one
-from tests.bot.bot_helpers import DEMO_CARD, DEMO_PIN
 from tests.bot.conftest import RASA, rasa_env, run_rasa
+from tests.bot.helpers import DEMO_CARD, DEMO_PIN
 from yibao.settings import PROJECT_ROOT
 from yibao.stack import Stack
 
