@@ -44,6 +44,10 @@ AMOUNT = re.compile(
 OWN_ACCOUNT = re.compile(
     r"我的|我卡|我医保|我账户|我个人账户|我个账|本人|我还|我这|余额|还剩|剩多少|还有多少钱|有多少钱|里有钱|有钱吗"
 )
+# Whether or how something may be done, and what one's account holds (its state, or looking it up).
+CAN_OR_HOW = re.compile(r"能不能|可不可以|可以.{0,12}[吗么嘛]|能.{0,12}[吗么嘛]|怎么|如何|咋|行不行")
+ACCOUNT = re.compile(r"账户|帐户|医保卡|社保卡|卡里|卡上|个账")
+BALANCE_STATE = re.compile(r"余额|还剩|剩多少|还有多少|有多少|多少钱|里有钱|有钱吗|查|看看|记录|明细|流水|扣了")
 QUESTION = re.compile(
     r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|要不要|需不需要|用不用|是否|怎么|如何|什么|啥|哪|多少|"
     r"多久|几|谁|为什么|咋|想问|问一下|请问|咨询"
@@ -79,7 +83,11 @@ def wants_action(intent: str, text: str) -> bool:
     if intent.startswith("guide_") and GUIDE_VERB.search(text) and not QUESTION.search(text):
         return True  # "给我爸申请糖尿病门特": a statement naming the procedure, not asking about it, is a request
     if intent == "check_balance":
-        return bool(REQUEST.search(text) or OWN_ACCOUNT.search(text) or len(CJK.findall(text)) <= 6)
+        # "我的个人账户能不能给家里人用": a rule asked about one's own account, not its balance
+        if CAN_OR_HOW.search(text) and not BALANCE_STATE.search(text) and not REQUEST.search(text):
+            return False
+        own_state = BALANCE_STATE.search(text) and ACCOUNT.search(text)  # "医保卡还能用多少钱", "账户消费记录"
+        return bool(REQUEST.search(text) or OWN_ACCOUNT.search(text) or own_state or len(CJK.findall(text)) <= 6)
     return bool(REQUEST.search(text))
 
 
