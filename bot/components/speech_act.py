@@ -47,7 +47,8 @@ OWN_ACCOUNT = re.compile(
 # Whether or how something may be done, and what one's account holds (its state, or looking it up).
 CAN_OR_HOW = re.compile(r"能不能|可不可以|可以.{0,12}[吗么嘛]|能.{0,12}[吗么嘛]|怎么|如何|咋|行不行")
 ACCOUNT = re.compile(r"账户|帐户|医保卡|社保卡|卡里|卡上|个账")
-BALANCE_STATE = re.compile(r"余额|还剩|剩多少|还有多少|有多少|多少钱|里有钱|有钱吗|查|看看|记录|明细|流水|扣了")
+# ("每个月划进来多少钱" asks a rule: how much the account receives, not what it holds)
+BALANCE_STATE = re.compile(r"余额|还剩|剩多少|还有多少|还能用|里有多少|里有钱|有钱吗|查|看看|记录|明细|流水|扣了|消费")
 QUESTION = re.compile(
     r"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|要不要|需不需要|用不用|是否|怎么|如何|什么|啥|哪|多少|"
     r"多久|几|谁|为什么|咋|想问|问一下|请问|咨询"

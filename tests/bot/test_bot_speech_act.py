@@ -38,6 +38,7 @@ CASES = [
     ("check_balance", "我的个人账户能不能给家里人用", False),  # a rule about one's own account
     ("check_balance", "我的个人账户怎么查余额", True),
     ("check_balance", "我的医保卡里还剩多少钱", True),
+    ("check_balance", "居民医保的个人账户每年划入多少钱", False),  # what the account receives: a rule
     ("ask_institution", "附近哪家药店能刷医保卡", True),
     ("ask_institution", "人民医院的电话是多少", True),
     ("ask_institution", "仁爱诊所能不能刷医保", True),
