@@ -398,18 +398,7 @@ def _wrapper(word: str) -> bool:
     if word[1] in _LIGHT_CHARS:  # a verb and its complement or a noun and its place: 转过, 拿到, 卡里, 买点
         return True
     # a light first character in a word jieba's dictionary counts as common is a word of its own (上班, 出门)
-    return word[0] in _LIGHT_CHARS and _dictionary_frequency(word) < COMMON_WORD_FREQ
-
-
-@lru_cache(maxsize=1)
-def _frequencies() -> dict[str, int]:
-    tk = tokenizer()
-    tk.check_initialized()
-    return tk.FREQ
-
-
-def _dictionary_frequency(word: str) -> int:
-    return int(_frequencies().get(word) or 0)
+    return word[0] in _LIGHT_CHARS and (tokenizer().FREQ.get(word) or 0) < COMMON_WORD_FREQ
 
 
 def weigh(word: str, flag: str, kb) -> float:
@@ -788,7 +777,7 @@ def _names_any(hit, places: Sequence[str]) -> bool:
 def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outcome:
     """The findings that answer (at most two passages), or a refusal with the nearest point."""
     findings = [
-        best_sentences(question, h, doc_chars) for h in hits if h.confidence >= MIN_RETRIEVAL
+        best_sentences(question, h, doc_chars) for h in hits[:CANDIDATE_PASSAGES] if h.confidence >= MIN_RETRIEVAL
     ]
     good = [f for f in findings if f.coverage >= MIN_COVERAGE and f.text]
     # the passage whose shown text itself says most of what was asked, among those that answer
@@ -831,10 +820,7 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     return Outcome(question, tuple(chosen), None, nearest, confidence)
 
 
-def candidates(kb, question: Question, topics: list[str] | None = None) -> list:
-    return kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
-
-
 def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bool = False) -> Outcome:
     question = understand(query, kb, whole_focus=whole_focus)
-    return decide(question, candidates(kb, question, topics), kb.char_counts)
+    hits = kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
+    return decide(question, hits, kb.char_counts)

@@ -90,7 +90,8 @@ def _split_run_together_parts(line: Tracked) -> Iterator[Tracked]:
 
 # A line the scraper wrapped in mid-sentence: long, and ending in a character or a comma, not a sentence's end.
 _WRAPPED_END = re.compile(r"[\u4e00-\u9fff\w，,、]$")
-_ITEM_START = re.compile(rf"^(?:[①-⑳]|\d{{1,2}}\s*[、.．)）]|[（(][\d{NUM}]+[）)]|[{NUM}]+\s*[、.．])")
+# A numbered item or an enumerated heading (ENUM_HEADING) opens a line of its own.
+_ITEM_START = re.compile(rf"^(?:[①-⑳]|\d{{1,2}}\s*[、.．)）]|[（(][\d{NUM}]+[）)])|{ENUM_HEADING.pattern}")
 
 
 def _rejoin_wrapped(lines: Iterable[Tracked]) -> Iterator[Tracked]:
@@ -102,8 +103,8 @@ def _rejoin_wrapped(lines: Iterable[Tracked]) -> Iterator[Tracked]:
         text = line.text.strip()
         if pending is not None:
             if text and not _ITEM_START.match(text) and _heading_level(text, inside_article=False) is None:
-                start = len(line.text) - len(line.text.lstrip())
-                pending = Tracked(pending.text + line.text[start:], (*pending.offsets, *line.offsets[start:]))
+                rest = line[len(line.text) - len(line.text.lstrip()) :]
+                pending = Tracked(pending.text + rest.text, (*pending.offsets, *rest.offsets))
                 if not _WRAPPED_END.search(pending.text):
                     yield pending
                     pending = None
@@ -111,8 +112,7 @@ def _rejoin_wrapped(lines: Iterable[Tracked]) -> Iterator[Tracked]:
             yield pending
             pending = None
         if len(text) > HEADING_MAX and _WRAPPED_END.search(line.text.rstrip()):
-            end = len(line.text.rstrip())
-            pending = Tracked(line.text[:end], line.offsets[:end])
+            pending = line[: len(line.text.rstrip())]
         else:
             yield line
     if pending is not None:
