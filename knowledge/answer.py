@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 
 import jieba.posseg
 
@@ -58,7 +59,9 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"缴多少|付多少|出多少|花多少|起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
         ),
         re.compile(
-            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万(?![人户家名个次])|块)|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍"
+            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万(?![人户家名个次])|块)|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍|"
+            # a rate given as another one's: "按照住院比例报销", "按普通门诊标准支付"
+            r"按(?:照)?[^，。；]{0,6}(?:比例|标准)(?:报销|支付|结算|执行)"
         ),
     ),
     "how_many": (
@@ -75,9 +78,12 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "materials": (
         re.compile(r"材料|证件|证明|带什么|带啥|拿什么|要什么东西|哪些资料|资料|手续"),
         re.compile(
-            # a document named, not the bare word: "备案材料要求不同", "提供相关证明材料" name none
-            r"身份证|证件|(?<!相关)(?<!有关)(?<!证明)(?<![的和及、])证明(?!材料)|病历|诊断|发票|票据|清单|申请表|表格|复印件|"
-            r"医保卡|社保卡|医疗卡|授权|处方"
+            # a document named, not the bare word ("备案材料要求不同", "提供相关证明材料" name none), as something to
+            # bring, show or hand in: "可以复印的病历资料包括…病历…" names documents, but none to bring
+            r"(?:提供|持|携带|带上|带好|出示|凭|提交|递交|交验|需要?|须|准备|附|填写|填报|材料[:：]|资料[:：])"
+            r"[^。；;]{0,40}?"
+            r"(?:身份证|证件|(?<!相关)(?<!有关)(?<!证明)(?<![的和及、])证明(?!材料)|病历|诊断|发票|票据|清单|申请表|表格|"
+            r"复印件|医保卡|社保卡|医疗卡|授权|处方)"
         ),
     ),
     # "怎么申请/咋办理/流程是啥": a procedure - a sentence that says what to do, where or with what (not one that
@@ -96,6 +102,9 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
 }
 QUANTITY_KINDS = frozenset({"how_long", "how_much", "how_many"})
+# What to bring, what to do, where to go: asked of a place the documents do not name, the general rule is still an
+# answer (said as such); the figures beside it are not what was asked.
+PROCEDURAL_KINDS = frozenset({"materials", "steps", "where"})
 # The unit a question asks in, and the units a sentence gives (天 and 日, 月 and 个月 are the same unit).
 _ASKED_UNIT = re.compile(rf"(?:{_JI}|多少)个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _GIVEN_UNIT = re.compile(rf"{_NUM}\s*{_ABOUT}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
@@ -453,18 +462,25 @@ def _destination(place: str, text: str) -> bool:
     return bool(re.search(r"(?:去|到|往|赴|转|来|搬|在)$", text[max(0, i - 2) : i]))
 
 
+# "病历可以复印哪些资料", "能查哪些材料": records the question does something with, not documents to bring.
+_HANDLED_RECORDS = re.compile(r"(?:复印|复制|打印|查阅|查看|调阅|借阅|查)[^，。？?]{0,4}(?:资料|材料)")
+
+
 def _topic_terms(focus: str, kb) -> tuple[dict[str, float], tuple[str, ...], float]:
     """The key terms of ``focus``, the kinds it asks, and the weight of all its words. What a question asks for is
     not what it is about: "要什么证件", "有效期多久" are checked as the asked type (a certificate named, a time span
     given), not as words the answer must repeat."""
-    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(focus))
+    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(focus) and not (
+        k == "materials" and _HANDLED_RECORDS.search(focus)))
     weighed = _weighed(focus, kb)
     asked = {t for t in weighed if any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
     return {t: w for t, w in weighed.items() if t not in asked}, kinds, sum(weighed.values())
 
 
-def understand(query: str, kb, whole_focus: bool = False) -> Question:
-    """``whole_focus``: every clause asks (a follow-up already joined to the question it continues)."""
+def understand(query: str, kb, whole_focus: bool = False, context: str | None = None) -> Question:
+    """``whole_focus``: every clause asks (a follow-up already joined to the question it continues).
+    ``context``: the previous turn, for a question that stands on its own words but was asked after it
+    ("我父亲上个月住院去世了" → "我们家属想复印他的病历，要带什么证明"): its terms count as story told before."""
     spelled = respell(normalize_query(query), kb.vocabulary)
     text = spelled.text
     focus = text if whole_focus else focus_of(text)
@@ -489,7 +505,8 @@ def understand(query: str, kb, whole_focus: bool = False) -> Question:
         text = f"{text}（他人）"
     # What the story before the question says (算工伤, 没备案) counts too, as a quarter of the coverage, where
     # the documents speak of it at all: the rest of a story (摔下来, 架子) is narrative, not the question.
-    story = {w: kb.term_weight(w) for w, _ in key_terms(text, kb.knows) if w not in terms and kb.knows(w)}
+    told = f"{context}，{text}" if context else text
+    story = {w: kb.term_weight(w) for w, _ in key_terms(told, kb.knows) if w not in terms and kb.knows(w)}
     # Abroad counts wherever it is said: no rule of these documents reaches treatment or insurance abroad.
     insured = [p for p in kb.places_in(text) if p in ABROAD or not _destination(p, text)]
     places = tuple(p for p in insured if not kb.mentions(p))
@@ -789,8 +806,9 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     # outside every rule these documents give.
     if any(p in ABROAD for p in question.unknown_places):
         return Outcome(question, (), "unknown_place", nearest, 0.0)
+    asked = set(question.kinds)
     if question.unknown_places and (
-        set(question.kinds) & QUANTITY_KINDS or any(re.search(r"\d", f.text) for f in good[:1])
+        asked & QUANTITY_KINDS or (not asked & PROCEDURAL_KINDS and any(re.search(r"\d", f.text) for f in good[:1]))
     ):
         return Outcome(question, (), "unknown_place", nearest, 0.0)
     # "徐州的居民医保住院报多少": a figure must be that place's own — its passage, heading or title names it.
@@ -820,7 +838,24 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     return Outcome(question, tuple(chosen), None, nearest, confidence)
 
 
-def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bool = False) -> Outcome:
-    question = understand(query, kb, whole_focus=whole_focus)
+def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bool = False,
+                context: str | None = None) -> Outcome:
+    """``context``: the previous turn (see ``understand``); passages found for the two turns together are
+    candidates beside those found for the question alone, and the question's own terms still have to be covered."""
+    question = understand(query, kb, whole_focus=whole_focus, context=context)
     hits = kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
+    if context:
+        joined = kb.search(f"{context}，{question.text}", k=CANDIDATE_PASSAGES, topics=topics)
+        hits = _interleaved(hits, joined)[:CANDIDATE_PASSAGES]
     return decide(question, hits, kb.char_counts)
+
+
+def _interleaved(first: Sequence, second: Sequence) -> list:
+    """The hits of both searches, alternately, each passage once."""
+    seen, out = set(), []
+    for pair in zip_longest(first, second):
+        for hit in pair:
+            if hit is not None and hit.passage_id not in seen:
+                seen.add(hit.passage_id)
+                out.append(hit)
+    return out

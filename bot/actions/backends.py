@@ -38,12 +38,13 @@ def search(query: str, topics: list[str] | None, k: int = 5) -> list[Any]:
     return _call("政策知识库", kb.search, query, k=k, topics=topics)
 
 
-def find_answer(query: str, topics: list[str] | None, whole_focus: bool = False) -> Any:
-    """knowledge.answer.Outcome: the sentences that answer ``query``, or why the documents do not."""
+def find_answer(query: str, topics: list[str] | None, whole_focus: bool = False, context: str | None = None) -> Any:
+    """knowledge.answer.Outcome: the sentences that answer ``query``, or why the documents do not (``context``:
+    the previous question, for one asked after it that names its own topic)."""
     from knowledge.answer import find_answer as answer
 
     kb = knowledge_base()
-    return _call("政策知识库", answer, kb, query, topics, whole_focus)
+    return _call("政策知识库", answer, kb, query, topics, whole_focus, context)
 
 
 def own_topic(query: str) -> bool:

@@ -46,20 +46,22 @@ def offer_buttons(intent: str, query: str) -> list[dict[str, str]]:
     return buttons(offers)
 
 
-def understood_question(tracker: Tracker, query: str) -> tuple[str, bool]:
+def understood_question(tracker: Tracker, query: str) -> tuple[str, bool, str | None]:
     """The question as meant: an elliptical follow-up joined to the previous question (bot/actions/followup.py).
-    Returns the question and whether it is such a follow-up."""
+    Returns the question, whether it is such a follow-up, and otherwise the previous question as its context (a
+    question with words of its own may still lean on the turn before: "材料不全的话，多久会通知补？")."""
     previous = tracker.get_slot("topic_question")
     resolved = followup.resolve(query, previous, backends.own_topic(query)) if previous else query
-    return resolved, resolved != query
+    is_followup = resolved != query
+    return resolved, is_followup, None if is_followup else previous
 
 
 def documents_answer(tracker: Tracker, query: str) -> Any | None:
     """The documents' answer to ``query`` (read as a follow-up where it is one), or None when they do not answer
     it or are unavailable. Pass it on to ``answer_from_knowledge_base`` so that it is not looked up twice."""
     try:
-        question, is_followup = understood_question(tracker, query)
-        outcome = backends.find_answer(question, None, whole_focus=is_followup)
+        question, is_followup, context = understood_question(tracker, query)
+        outcome = backends.find_answer(question, None, whole_focus=is_followup, context=context)
     except backends.BackendUnavailable:
         return None
     return outcome if outcome.refusal is None else None
@@ -77,13 +79,14 @@ def answer_from_knowledge_base(dispatcher: CollectingDispatcher, tracker: Tracke
         reply(dispatcher, tracker, texts.EMPTY_INPUT, buttons=main_menu(), fallback=True, refusal="empty")
         return []
     try:
-        question, is_followup = understood_question(tracker, query)
+        question, is_followup, context = understood_question(tracker, query)
         # "职工" / "5000" with nothing to continue; a question that merely holds a number ("叫120救护车的钱
         # 医保能报吗") is a question.
         if intent == "inform" and not is_followup and not ASKS.search(query):
             reply(dispatcher, tracker, texts.INFORM_WITHOUT_CONTEXT, buttons=main_menu())
             return []
-        outcome = found or backends.find_answer(question, INTENT_TOPICS.get(intent), whole_focus=is_followup)
+        outcome = found or backends.find_answer(question, INTENT_TOPICS.get(intent), whole_focus=is_followup,
+                                                context=context)
     except backends.BackendUnavailable as exc:
         reply(dispatcher, tracker, texts.BACKEND_UNAVAILABLE.format(what=exc, help=texts.human_help()),
               fallback=True, handoff=True, refusal="unavailable")

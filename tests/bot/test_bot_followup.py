@@ -65,3 +65,15 @@ def test_a_question_that_holds_a_number_is_a_question_not_a_bare_value():
     assert texts.INFORM_WITHOUT_CONTEXT in answer_text(bare)  # nothing to continue: ask what is meant
     asked, _ = run_action(ActionAnswerQuestion(), make_tracker("叫120救护车的钱医保能报吗", "inform"))
     assert texts.INFORM_WITHOUT_CONTEXT not in answer_text(asked)  # read against the documents instead
+
+
+def test_a_question_with_words_of_its_own_gets_the_previous_one_as_its_context():
+    from bot.actions.qa import understood_question
+
+    tracker = make_tracker("材料交齐了以后多久能批下来", "ask_policy", slots={"topic_question": "药店想申请医保定点"})
+    question, is_followup, context = understood_question(tracker, "材料交齐了以后多久能批下来")
+    assert (question, is_followup, context) == ("材料交齐了以后多久能批下来", False, "药店想申请医保定点")
+    # an elliptical one is joined to it instead, and needs no context beside
+    tracker = make_tracker("在哪办？", "ask_policy", slots={"topic_question": "长期异地居住备案怎么办理"})
+    _, is_followup, context = understood_question(tracker, "在哪办？")
+    assert is_followup and context is None

@@ -342,3 +342,41 @@ def test_a_bare_pronoun_asks_about_the_clause_before_it(kb: KnowledgeBase):
     assert "护工" in question.focus and "护工" in question.terms
     named = understand("我妈腿脚不好，这种外配处方能在药店买药吗", kb)
     assert "腿脚" not in named.focus  # "这种外配处方" names what it asks about
+
+
+# --- round 4: procedures under an unnamed place, documents to bring, rates by reference, the previous turn -----
+
+
+def test_what_to_bring_under_a_place_the_documents_do_not_name_is_the_general_rule_said_as_such(kb: KnowledgeBase):
+    outcome = find_answer(kb, "我们是甘肃参保的，现在长期在外地住，办长期异地居住备案需要提供什么证明？")
+    assert "甘肃" in outcome.question.unknown_places
+    assert outcome.refusal is None and any("证明" in f.text for f in outcome.findings)
+    # ...while a figure of that place is still never given
+    assert find_answer(kb, "甘肃的职工医保住院报销比例是多少").refusal == "unknown_place"
+
+
+def test_documents_to_bring_are_named_as_something_to_provide_not_merely_listed(kb: KnowledgeBase):
+    question = understand("复印住院病历要带什么证件", kb)
+    assert "materials" in question.kinds
+    assert not carries(question, "可以为申请人复印的病历资料包括：入院记录、医嘱单、出院记录。")
+    assert carries(question, "申请人为病员本人的，应当提供其有效身份证明。")
+
+
+def test_records_the_question_does_something_with_are_not_documents_to_bring(kb: KnowledgeBase):
+    assert "materials" not in understand("住院的病历能复印哪些资料", kb).kinds
+    assert "materials" in understand("复印病历要准备哪些资料", kb).kinds
+
+
+def test_a_rate_given_by_reference_to_another_answers_how_much(kb: KnowledgeBase):
+    question = understand("恶性肿瘤在门诊治疗能报多少", kb)
+    assert carries(question, "恶性肿瘤门诊治疗费用可以按照住院比例报销。")
+    assert not carries(question, "恶性肿瘤门诊治疗费用纳入特殊病种管理。")
+
+
+def test_the_previous_turn_is_story_for_a_question_with_words_of_its_own(kb: KnowledgeBase):
+    alone = understand("材料交齐了以后多久能批下来", kb)
+    after = understand("材料交齐了以后多久能批下来", kb, context="药店想申请医保定点")
+    assert after.terms == alone.terms  # what is asked is still the question's own
+    assert set(after.story) - set(alone.story) >= {"定点"}
+    # the previous turn never makes a question about something else answerable
+    assert find_answer(kb, "能用微信扫码付款吗", context="异地就医备案要准备什么材料").refusal == "not_in_documents"
