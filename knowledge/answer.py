@@ -800,19 +800,19 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     # the passage whose shown text itself says most of what was asked, among those that answer
     good.sort(key=lambda f: -(f.coverage + 0.5 * f.own + 0.3 * f.hit.confidence + 0.3 * f.aim))
     nearest = max(findings, key=lambda f: f.coverage + 0.3 * f.hit.confidence, default=None)
-    if question.unknown_years and set(question.kinds) & QUANTITY_KINDS:
+    asked = set(question.kinds)
+    if question.unknown_years and asked & QUANTITY_KINDS:
         return Outcome(question, (), "unknown_year", nearest, 0.0)
     # A figure is never passed off as that of a place the documents do not name; and treatment abroad is
     # outside every rule these documents give.
     if any(p in ABROAD for p in question.unknown_places):
         return Outcome(question, (), "unknown_place", nearest, 0.0)
-    asked = set(question.kinds)
     if question.unknown_places and (
         asked & QUANTITY_KINDS or (not asked & PROCEDURAL_KINDS and any(re.search(r"\d", f.text) for f in good[:1]))
     ):
         return Outcome(question, (), "unknown_place", nearest, 0.0)
     # "徐州的居民医保住院报多少": a figure must be that place's own — its passage, heading or title names it.
-    if question.named_places and set(question.kinds) & QUANTITY_KINDS and good:
+    if question.named_places and asked & QUANTITY_KINDS and good:
         good = [f for f in good if _names_any(f.hit, question.named_places)]
         if not good:
             return Outcome(question, (), "unknown_place", nearest, 0.0)

@@ -254,11 +254,27 @@ def test_an_indefinite_ji_in_a_story_does_not_ask(kb: KnowledgeBase, story: str)
     assert story not in question.focus and "how_many" not in question.kinds and "how_long" not in question.kinds
 
 
-def test_asking_how_to_apply_needs_a_sentence_that_says_what_to_do(kb: KnowledgeBase):
-    question = understand("门诊慢特病要怎么申请", kb)
-    assert "steps" in question.kinds
-    assert not carries(question, "各地要加强门诊慢特病保障，逐步提高待遇水平。")
-    assert carries(question, "参保人员需持诊断证明到医保窗口提交申请。")
+@pytest.mark.parametrize(
+    ("asked", "kind", "not_given", "given"),
+    [
+        # how to apply: a sentence that says what to do, not one that says a benefit is strengthened
+        ("门诊慢特病要怎么申请", "steps", "各地要加强门诊慢特病保障，逐步提高待遇水平。",
+         "参保人员需持诊断证明到医保窗口提交申请。"),
+        # documents to bring: named as something to provide, not merely listed
+        ("复印住院病历要带什么证件", "materials", "可以为申请人复印的病历资料包括：入院记录、医嘱单、出院记录。",
+         "申请人为病员本人的，应当提供其有效身份证明。"),
+        # how much: a rate given by reference to another is a rate
+        ("恶性肿瘤在门诊治疗能报多少", "how_much", "恶性肿瘤门诊治疗费用纳入特殊病种管理。",
+         "恶性肿瘤门诊治疗费用可以按照住院比例报销。"),
+    ],
+)
+def test_an_asked_type_is_carried_only_by_a_sentence_that_gives_it(
+    kb: KnowledgeBase, asked: str, kind: str, not_given: str, given: str
+):
+    question = understand(asked, kb)
+    assert kind in question.kinds
+    assert not carries(question, not_given)
+    assert carries(question, given)
 
 
 def test_how_long_said_as_duochang_asks(kb: KnowledgeBase):
@@ -355,22 +371,9 @@ def test_what_to_bring_under_a_place_the_documents_do_not_name_is_the_general_ru
     assert find_answer(kb, "甘肃的职工医保住院报销比例是多少").refusal == "unknown_place"
 
 
-def test_documents_to_bring_are_named_as_something_to_provide_not_merely_listed(kb: KnowledgeBase):
-    question = understand("复印住院病历要带什么证件", kb)
-    assert "materials" in question.kinds
-    assert not carries(question, "可以为申请人复印的病历资料包括：入院记录、医嘱单、出院记录。")
-    assert carries(question, "申请人为病员本人的，应当提供其有效身份证明。")
-
-
 def test_records_the_question_does_something_with_are_not_documents_to_bring(kb: KnowledgeBase):
     assert "materials" not in understand("住院的病历能复印哪些资料", kb).kinds
     assert "materials" in understand("复印病历要准备哪些资料", kb).kinds
-
-
-def test_a_rate_given_by_reference_to_another_answers_how_much(kb: KnowledgeBase):
-    question = understand("恶性肿瘤在门诊治疗能报多少", kb)
-    assert carries(question, "恶性肿瘤门诊治疗费用可以按照住院比例报销。")
-    assert not carries(question, "恶性肿瘤门诊治疗费用纳入特殊病种管理。")
 
 
 def test_the_previous_turn_is_story_for_a_question_with_words_of_its_own(kb: KnowledgeBase):
