@@ -3,21 +3,26 @@
 - regional function words (粤/川/东北, ``lexicon/dialect.yml``) -> Mandarin;
 - whole-pinyin input ("menzhen manxingbing") -> the knowledge base's own words with that pinyin;
 - homophone typos ("异地就医被案", "报消") -> the word of the vocabulary with the same toneless pinyin;
-- one-character typos of longer words ("门诊特殊病仲") -> the vocabulary word differing in one character.
+- one-character typos of longer words ("门诊特殊病仲") -> the vocabulary word differing in one character;
+- real words an input method offered for a documents' homophone ("北岸手续" -> 备案手续, "起伏线" -> 起付线),
+  only where the documents write that homophone beside the same neighbour (``_homophone_in_context``).
 
 The vocabulary is built from the knowledge base itself (the words of its passages), the jieba user dictionary
-and the synonym lexicon, so it follows the documents a hospital loads. A typed word is only corrected when it
-occurs neither in the documents nor in jieba's dictionary: real words are never "corrected".
+and the synonym lexicon, so it follows the documents a hospital loads. Otherwise a typed word is only corrected
+when it occurs neither in the documents nor in jieba's dictionary.
 """
 
 from __future__ import annotations
 
+import heapq
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import jieba
 import yaml
 from pypinyin import lazy_pinyin
 
@@ -28,6 +33,13 @@ from knowledge.words import LEXICON_DIR, STOPWORDS, synonym_map, tokenizer
 DIALECT = LEXICON_DIR / "dialect.yml"
 # A character this frequent as a word of its own in jieba's dictionary (要, 放, 是, 被…) is read as that word.
 COMMON_CHAR_FREQ = 10000
+# jieba's tags of the closed word classes: conjunctions, adverbs, prepositions, pronouns, particles, modal words,
+# interjections, onomatopoeia, numerals, classifiers (同时, 及时, 何时, 一直, 一生). They stand next to anything, so
+# a document writing one beside a word is no evidence of a phrase, and patients write their own ones as meant.
+_GRAMMAR_TAGS = frozenset({"c", "d", "p", "r", "u", "y", "e", "o", "m", "q"})
+# HSK 6, the vocabulary expected of a fluent everyday reader, is 5000 words: a patient who writes one of the 5000
+# commonest words of jieba's general dictionary (同事, 手机, 意外, 适用) means it, whatever the documents say beside it.
+EVERYDAY_WORDS = 5000
 # A classifier right after a number or 多少/几 starts a count phrase ("多少种药"), never a typo to correct.
 _COUNTED = re.compile(r"(?:多少|几|\d|[一二两三四五六七八九十百千万])$")
 _CLASSIFIERS = frozenset("种个次家张盒类项位名天年月周笔份片粒支瓶")
@@ -145,6 +157,7 @@ class Vocabulary:
     known: frozenset[str]  # words and substrings that are no typo (the documents' text, jieba's dictionary)
     by_pinyin: dict[str, str] = field(default_factory=dict)
     by_wildcard: dict[str, list[str]] = field(default_factory=dict)
+    corpus: str = ""  # the documents' text, for the phrases a homophone is read in
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
@@ -161,7 +174,8 @@ class Vocabulary:
             for run in _CJK_RUN.findall(text):
                 for n in (2, 3, 4):
                     known.update(run[i : i + n] for i in range(len(run) - n + 1))
-        vocab = cls(frequency=frequency, known=frozenset(known) | frozenset(lexicon))
+        vocab = cls(frequency=frequency, known=frozenset(known) | frozenset(lexicon), corpus="\n".join(texts))
+        _general_words()  # read jieba's dictionary now (under a second), not on a patient's first question
         for word, _ in frequency.most_common():  # most frequent word wins a shared key
             vocab.by_pinyin.setdefault(pinyin_key(word), word)
             if len(word) >= 3:
@@ -221,7 +235,11 @@ class Vocabulary:
             before = "".join(pieces)
             pieces.append(self._correct_stretch(text, fixes, before) if len(text) >= 2 else text)
 
-        for word in tokenizer().lcut(run):
+        words = tokenizer().lcut(run)
+        respelled = self._respell_words(words, fixes)
+        if respelled != words:  # read again: "起伏线是" -> 起付线/是, not 起付/线/是 with 线是 a stretch
+            words = tokenizer().lcut("".join(respelled))
+        for word in words:
             if len(word) == 1 or not self.is_known(word):
                 stretch.append(word)
             else:
@@ -229,6 +247,49 @@ class Vocabulary:
                 pieces.append(word)
         flush()
         return "".join(pieces), fixes
+
+    def _respell_words(self, words: list[str], fixes: list[tuple[str, str]]) -> list[str]:
+        """Real words standing where the documents have their homophone (``_homophone_in_context``)."""
+        out = list(words)
+        for i, word in enumerate(words):
+            meant = self._homophone_in_context(word, out[i - 1] if i else "", "".join(words[i + 1 : i + 2]))
+            if meant:
+                fixes.append((word, meant))
+                out[i] = meant
+        return out
+
+    def _homophone_in_context(self, word: str, before: str, after: str) -> str | None:
+        """The documents' word that a real word stands for, typed by an input method in its place, or None.
+
+        An input method offers every word of a pinyin, so a patient may pick 北岸 for 备案. Sound alone is no
+        evidence against a real word, so the documents must write the homophone beside the neighbour the patient
+        wrote, and the word must be no word the patient plausibly meant: not the documents' own, no grammar word
+        (``_GRAMMAR_TAGS``), question word or place. Then either
+        - with a neighbouring character it spells a documents' term and is no word as typed (起伏+线 -> 起付线), or
+        - the documents write its homophone next to the same content word (北岸手续 -> 备案手续), and it is no
+          everyday word (``EVERYDAY_WORDS``) and rarer in general Chinese than the homophone: of two homophones,
+          a patient who wrote the commoner (病理 beside 病历) most likely meant it."""
+        freq = tokenizer().FREQ
+        grammar, everyday = _general_words()
+        if not 2 <= len(word) <= 4 or word not in freq or word in self.frequency or word in grammar:
+            return None
+        if word in STOPWORDS or word in _FUNCTION_WORDS or word in gazetteer():
+            return None
+        for left, right in ((before, ""), ("", after)):  # one term with a single neighbouring character
+            window = left + word + right
+            if len(window) != len(word) + 1 or window in freq or freq.get(left or right, 0) >= COMMON_CHAR_FREQ:
+                continue  # a word as typed, or the character is a word of its own (当时+人 is no 当事人)
+            term = self.by_pinyin.get(pinyin_key(window), "")
+            meant = term[len(left) : len(term) - len(right)]
+            if len(term) == len(window) and term in self.frequency and term == left + meant + right != window:
+                return meant
+        meant = self.by_pinyin.get(pinyin_key(word))
+        if word in everyday or not meant or len(meant) != len(word) or meant not in self.frequency:
+            return None
+        if meant in grammar or freq[word] >= freq.get(meant, 0):
+            return None
+        phrases = [meant + after if _content(after) else "", before + meant if _content(before) else ""]
+        return meant if any(p and p in self.corpus for p in phrases) else None
 
     def _correct_stretch(self, text: str, fixes: list[tuple[str, str]], before: str = "") -> str:
         out, i = [], 0
@@ -270,6 +331,30 @@ class Vocabulary:
         if not candidates:
             return None
         return max(sorted(candidates), key=lambda w: self.frequency[w])
+
+
+def _content(word: str) -> bool:
+    """A word that carries a phrase's meaning: Chinese, two characters or more, no particle or grammar word."""
+    return (
+        len(word) >= 2 and bool(_CJK_RUN.fullmatch(word)) and word not in STOPWORDS and word not in _general_words()[0]
+    )
+
+
+@lru_cache(maxsize=1)
+def _general_words() -> tuple[frozenset[str], frozenset[str]]:
+    """From jieba's own dictionary (general Chinese, without the 医保 terms): the words of the closed classes
+    (``_GRAMMAR_TAGS``) and the ``EVERYDAY_WORDS`` commonest words of two characters or more."""
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        entries = [p for p in map(str.split, f) if len(p) == 3]
+    grammar = frozenset(w for w, _, tag in entries if tag in _GRAMMAR_TAGS)
+    common = heapq.nlargest(EVERYDAY_WORDS, (e for e in entries if len(e[0]) >= 2), key=lambda e: int(e[1]))
+    return grammar, frozenset(w for w, _, _ in common)
+
+
+def said_back(typed: str) -> bool:
+    """Whether the patient is told how the question was read after this correction: whole pinyin, or a real word
+    read as its homophone (a guess against what was written, unlike a typo that is no word)."""
+    return typed.isascii() or tokenizer().FREQ.get(typed, 0) > 0
 
 
 @dataclass(frozen=True)

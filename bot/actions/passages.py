@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.actions import texts
 from bot.actions.replies import Citation
+from knowledge.spelling import said_back
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?;\n])")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -126,7 +127,7 @@ def compose_answer(outcome: Any) -> tuple[str, list[Citation]]:
     citations (answer_meta), which the front ends show once; the local-rules note only follows figures."""
     question = outcome.question
     parts: list[str] = []
-    if any(typed.isascii() for typed, _ in question.corrections):  # whole pinyin: say how it was read
+    if any(said_back(typed) for typed, _ in question.corrections):  # pinyin or a homophone: say how it was read
         parts.append(texts.UNDERSTOOD_AS.format(question=question.text))
     if question.unknown_places:
         parts.append(texts.GENERAL_RULE_ONLY.format(places="、".join(question.unknown_places)))
