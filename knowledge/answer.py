@@ -83,7 +83,9 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"(?:提供|持|携带|带上|带好|出示|凭|提交|递交|交验|需要?|须|准备|附|填写|填报|材料[:：]|资料[:：])"
             r"[^。；;]{0,40}?"
             r"(?:身份证|证件|(?<!相关)(?<!有关)(?<!证明)(?<![的和及、])证明(?!材料)|病历|诊断|发票|票据|清单|申请表|表格|"
-            r"复印件|医保卡|社保卡|医疗卡|授权|处方)"
+            r"复印件|医保卡|社保卡|医疗卡|授权|处方|"
+            # a form named by its title: 填写《异地就医备案表》
+            r"《[^》]{1,20}(?:表|单|书|卡)》)"
         ),
     ),
     # "怎么申请/咋办理/流程是啥": a procedure - a sentence that says what to do, where or with what (not one that
@@ -285,7 +287,8 @@ _KIN = (
 )
 _CARD = "医保卡|社保卡|医疗卡|医保码|电子凭证|个人账户|账户|卡"
 OTHERS_CARD = re.compile(
-    rf"(?:{_KIN}).{{0,5}}(?:拿|用|刷|借|持|带).{{0,4}}(?:{_CARD})|(?:{_KIN})的(?:{_CARD})|"
+    # a relative using *my* card ("我闺女拿我的社保卡"), not the relative's own ("孩子他爸在药店用医保卡")
+    rf"(?:{_KIN}).{{0,5}}(?:拿|用|刷|借|持|带)着?(?:我|俺|咱|你|别人|他人)的?.{{0,2}}(?:{_CARD})|(?:{_KIN})的(?:{_CARD})|"
     rf"(?:{_CARD}).{{0,4}}(?:借给|给|让)(?:我)?(?:{_KIN})"
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
@@ -304,6 +307,7 @@ class Question:
     unknown_years: tuple[str, ...]
     named_places: tuple[str, ...] = ()  # insured places the documents do name (their figures must be theirs)
     topical: bool = True  # a key term is a word the documents use (else the question names no topic of theirs)
+    negated: frozenset[str] = frozenset()  # terms the question itself negates (没备案): "未备案的" covers them
 
 
 @dataclass(frozen=True)
@@ -435,8 +439,26 @@ def _document_synonyms(word: str, kb) -> list[str]:
     return [w for w in synonyms().get(word, ()) if kb.knows(w)]
 
 
+@lru_cache(maxsize=1)
+def _canonical_terms() -> frozenset[str]:
+    return frozenset(synonym_map().values())
+
+
+def clipped(word: str, kb) -> str:
+    """A lexicon term with its end or start clipped off (门诊特殊病 for 门诊特殊病种), which the documents use only
+    inside that term: the term itself, so its synonyms count. Unchanged when it clips none or several."""
+    if len(word) < 3 or kb.uses_as_word(word) or word in _canonical_terms():
+        return word
+    whole = [t for t in _canonical_terms() if len(t) > len(word) and (t.startswith(word) or t.endswith(word))]
+    return whole[0] if len(whole) == 1 and kb.uses_as_word(whole[0]) else word
+
+
 def _weighed(text: str, kb) -> dict[str, float]:
-    return {w: weigh(w, f, kb) for w, f in key_terms(text, kb.knows)}
+    weighed: dict[str, float] = {}
+    for w, f in key_terms(text, kb.knows):
+        term = clipped(w, kb)
+        weighed[term] = weigh(term, f, kb)
+    return weighed
 
 
 # The bound of an asked quantity ("最多能配几天", "至少交几年") is part of what is asked, not its topic: the
@@ -515,18 +537,20 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         w for w, f in key_terms(focus, kb.knows)
         if not kb.knows(w) and f.startswith(_NOUN_POS) and not _document_synonyms(w, kb)
     )
+    kept = {t: w for t, w in terms.items() if w > 0}
     return Question(
         text=text,
         corrections=spelled.corrections,
         focus=focus,
         kinds=kinds,
-        terms={t: w for t, w in terms.items() if w > 0},
+        terms=kept,
         story=story,
         strict=strict,
         unknown_places=places,
         unknown_years=years,
         named_places=tuple(p for p in insured if p not in places),
         topical=any(len(t) >= 2 and kb.knows(t) for t in [*terms, *story]),
+        negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told, _ASKED_NEGATION)),
     )
 
 
@@ -536,12 +560,31 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
 _VARIANTS = str.maketrans({"帐": "账"})
 
 
-def _present(term: str, text: str) -> bool:
+# "未事先备案的…", "没有转诊的…": a sentence about the act not done is not about doing it; it covers the term only
+# for a question that negates it too ("没备案能报吗"). 无/不 are left out: "无需备案" does say whether to file.
+_DENIED = re.compile(r"(?:未|没有|没|非)(?:经过?|事先|提前|按规定|按照规定|及时|办理|进行|去)?$")
+_ASKED_NEGATION = re.compile(r"(?:未|没有|没|非|不是|不)(?:经过?|事先|提前|按规定|及时|办理|办|进行|去|做|先)?$")
+
+
+def _negated_in(term: str, text: str, negation: re.Pattern[str] = _DENIED) -> bool:
+    """Whether ``term`` (or a form of it) occurs in ``text`` right after a negation."""
+    for t in _related().get(term, frozenset((term,))):
+        at = text.find(t)
+        while at >= 0:
+            if negation.search(text[max(0, at - 6) : at]):
+                return True
+            at = text.find(t, at + 1)
+    return False
+
+
+def _present(term: str, text: str, denied_ok: bool = True) -> bool:
     """The term or a synonym in ``text``; a four-character compound also with a short infix (定点药店 in
-    定点零售药店), as the documents spell compounds out in full. Variant characters (帐/账) are one."""
+    定点零售药店), as the documents spell compounds out in full. Variant characters (帐/账) are one.
+    ``denied_ok=False``: an occurrence right after a negation (未备案) does not count."""
     term, text = term.translate(_VARIANTS), text.translate(_VARIANTS)
     for t in _related().get(term, frozenset((term,))):
-        if _as_words(t, text) or (len(t) == 4 and re.search(re.escape(t[:2]) + ".{1,3}" + re.escape(t[2:]), text)):
+        infixed = len(t) == 4 and re.search(re.escape(t[:2]) + ".{1,3}" + re.escape(t[2:]), text)
+        if _as_words(t, text, denied_ok) or infixed:
             return True
     return False
 
@@ -556,7 +599,7 @@ def _words(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def _as_words(term: str, text: str) -> bool:
+def _as_words(term: str, text: str, denied_ok: bool = True) -> bool:
     """``term`` in ``text``, but not where its first or last character belongs to another word that runs on two
     characters or more beyond it: 医保局 is not in 医保局域网 (医保|局域网); 住院 is in 住院费, 特殊病 in 特殊病种."""
     at = text.find(term)
@@ -565,22 +608,24 @@ def _as_words(term: str, text: str) -> bool:
         runs_on = any(
             (at < s < end and e >= end + 2) or (at < e < end and s <= at - 2) for s, e in _words(text)
         )
-        if not runs_on:
+        if not runs_on and (denied_ok or not _DENIED.search(text[max(0, at - 6) : at])):
             return True
         at = text.find(term, at + 1)
     return False
 
 
-def _credit(term: str, text: str, strict: bool) -> float:
+def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozenset()) -> float:
     """1 for a term present (or a synonym); for a word in patients' own phrasing (结账, 证件, 限制) half its share
     of characters found, since the documents say the same with a neighbouring word (结算, 身份证, 限额). A noun
-    the documents never use (护工, 种牙) gets no such credit: it is what the question is about."""
-    if _present(term, text):
+    the documents never use (护工, 种牙) gets no such credit: it is what the question is about. A term after a
+    negation (未事先备案) is present only for a question that negates it too (``negated``)."""
+    if _present(term, text, term in negated):
         return 1.0
     if any(w in text for w in synonyms().get(term, ())):
         return SYNONYM_CREDIT
     parts = _parts(term)
-    if parts and all(_present(p, text) for p in parts):  # 异地就医备案: 异地…就医…备案, the same words apart
+    # 异地就医备案: 异地…就医…备案, the same words apart
+    if parts and all(_present(p, text, term in negated or p in negated) for p in parts):
         return 1.0
     if strict or len(term) < 2:
         return 0.0
@@ -596,8 +641,9 @@ def _parts(term: str) -> tuple[str, ...]:
     return parts if sum(map(len, parts)) >= len(term) else ()
 
 
-def _share(terms: dict[str, float], text: str, strict: frozenset[str] = frozenset()) -> tuple[float, tuple[str, ...]]:
-    credits = {t: _credit(t, text, t in strict) for t in terms}
+def _share(terms: dict[str, float], text: str, strict: frozenset[str] = frozenset(),
+           negated: frozenset[str] = frozenset()) -> tuple[float, tuple[str, ...]]:
+    credits = {t: _credit(t, text, t in strict, negated) for t in terms}
     missing = tuple(t for t, c in credits.items() if c < SYNONYM_CREDIT)  # a synonym is the term, said otherwise
     total = sum(terms.values())
     return (sum(terms[t] * c for t, c in credits.items()) / total if total else 1.0), missing
@@ -607,10 +653,10 @@ def coverage(question: Question, text: str) -> tuple[float, tuple[str, ...]]:
     """Weighted share of the asking clause's key terms present in ``text``, and the terms missing. The story told
     before the question can raise it (a quarter of the share: 算工伤 picks the passage on 因工负伤) but never
     lower it: a passage need not retell the patient's story to answer the question."""
-    focus, missing = _share(question.terms, text, question.strict)
+    focus, missing = _share(question.terms, text, question.strict, question.negated)
     if not question.story:
         return focus, missing
-    story, _ = _share(question.story, text)
+    story, _ = _share(question.story, text, negated=question.negated)
     return max(focus, (1 - STORY_SHARE) * focus + STORY_SHARE * story), missing
 
 
@@ -700,7 +746,8 @@ def _figure_shares(question: Question, shown: str, kinds: Sequence[str], leads: 
     the clauses around it (``_figure_windows``) name."""
     total = sum(question.terms.values())
     return [
-        sum(w for t, w in question.terms.items() if _credit(t, window, t in question.strict) >= SYNONYM_CREDIT) / total
+        sum(w for t, w in question.terms.items()
+            if _credit(t, window, t in question.strict, question.negated) >= SYNONYM_CREDIT) / total
         for clause, window in _figure_windows(shown, leads)
         if any(KINDS[k][1].search(clause) for k in kinds)
     ] if total else []
@@ -754,7 +801,7 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
             or (len(sentence) < 28 and lead is None)  # an item of a list is whole on its own
             # the figure or document is in the next sentence, and this one leads into it (names a key term)
             or (not carries(question, sentence) and carries(question, units[i + 1])
-                and len(_share(question.terms, sentence, question.strict)[1]) < len(question.terms))
+                and len(_share(question.terms, sentence, question.strict, question.negated)[1]) < len(question.terms))
         ):
             span.append(i + 1)
         # an item of a list that does not say what it is about without its lead: shown with the lead and the

@@ -21,6 +21,8 @@ from knowledge.text import to_simplified
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 USER_DICT = LEXICON_DIR / "jieba" / "userdict.txt"
 SYNONYMS = LEXICON_DIR / "synonyms.yml"
+# Patients' everyday words for the documents' words, reviewed by 医保办 from the documents (not from questions).
+GLOSSARY = LEXICON_DIR / "glossary.yml"
 
 # Question words and particles: frequent in queries, absent from (or meaningless in) the policy text.
 STOPWORDS = frozenset(
@@ -48,8 +50,12 @@ def tokenizer() -> jieba.Tokenizer:
 @lru_cache(maxsize=1)
 def synonym_map() -> dict[str, str]:
     """colloquial term -> canonical term, longest colloquial term first."""
-    data = yaml.safe_load(SYNONYMS.read_text(encoding="utf-8")) or {}
-    pairs = {to_simplified(alias): to_simplified(canonical) for canonical, aliases in data.items() for alias in aliases}
+    pairs: dict[str, str] = {}
+    for source in (SYNONYMS, GLOSSARY):
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) if source.exists() else None
+        for canonical, aliases in (data or {}).items():
+            for alias in aliases:
+                pairs.setdefault(to_simplified(alias), to_simplified(canonical))
     return dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
 
 

@@ -136,6 +136,8 @@ def test_a_relative_using_ones_card_is_about_someone_elses_card(kb: KnowledgeBas
     q: Question = understand("我闺女拿我的社保卡去药店买药行吗", kb)
     assert "他人" in q.terms
     assert "他人" not in understand("我闺女住院了能报多少", kb).terms  # a relative alone is just the patient
+    # ...and a relative using a card, with no word that it is someone else's, uses their own
+    assert "他人" not in understand("孩子他爸想在药店用医保卡买药，能刷吗", kb).terms
 
 
 # --- patients' words for the documents' words (second round of issue 9) -----------------------------------
@@ -383,3 +385,43 @@ def test_the_previous_turn_is_story_for_a_question_with_words_of_its_own(kb: Kno
     assert set(after.story) - set(alone.story) >= {"定点"}
     # the previous turn never makes a question about something else answerable
     assert find_answer(kb, "能用微信扫码付款吗", context="异地就医备案要准备什么材料").refusal == "not_in_documents"
+
+
+# --- round 5: an act not done, forms named by title, patients' everyday words --------------------------------
+
+
+def test_a_sentence_about_an_act_not_done_does_not_cover_doing_it(kb: KnowledgeBase):
+    filing = understand("异地就医备案要带什么材料", kb)
+    not_filed = "对于未开通直接结算或未事先备案的异地就医，患者需先全额支付医疗费用，回参保地办理手工报销。"
+    filed = "参保人员需在参保地医保经办机构办理异地就医备案手续。"
+    assert coverage(filing, filed)[0] > coverage(filing, not_filed)[0]
+    assert not any("未事先备案" in f.text for f in find_answer(kb, "异地就医备案要带什么材料").findings)
+    # ...but it is what a question about not having filed asks
+    unfiled = understand("没备案在外地看病能报销吗", kb)
+    assert "备案" in unfiled.negated
+    assert "备案" not in coverage(unfiled, not_filed)[1]
+
+
+def test_a_form_named_by_its_title_is_a_document_to_bring(kb: KnowledgeBase):
+    question = understand("异地就医备案要带什么材料", kb)
+    assert carries(question, "办理异地就医备案手续，填写《异地就医备案表》，提供相关证明材料。")
+    assert not carries(question, "办理异地就医备案手续，提供相关证明材料。")
+
+
+def test_the_glossary_maps_patients_words_onto_words_the_documents_use(kb: KnowledgeBase):
+    import yaml
+
+    from knowledge.words import GLOSSARY
+
+    glossary = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8"))
+    assert all(kb.mentions(key) for key in glossary), "a key the documents never use maps nothing onto them"
+    # a patient's word that is already a word of the documents would change what the documents say
+    assert not [w for key, words in glossary.items() for w in words if kb.uses_as_word(w) and w not in key]
+    assert "结算" in understand("出院的时候结账能直接刷卡吗", kb).terms
+
+
+def test_a_lexicon_term_with_its_end_clipped_off_is_the_term(kb: KnowledgeBase):
+    # 门诊特殊病 is used by the documents only inside 门诊特殊病种: it is that term, so its synonyms count
+    assert "门诊特殊病种" in understand("门诊特殊病怎么申请", kb).terms
+    # a word of the documents' own is never stretched into a longer one
+    assert "报销" in understand("住院报销要带什么", kb).terms
