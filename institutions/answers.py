@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import jieba.posseg
+
 from institutions.models import FLAGS
 from institutions.search import InstitutionMatch, SearchResult, get_directory, parse_question
 from yibao.settings import get_settings
@@ -57,6 +59,13 @@ def describe(result: SearchResult, parsed_flags: tuple[str, ...], types: tuple[s
     return f"能办{what}的{kind}" if what else kind
 
 
+def _names_a_thing(words: str) -> bool:
+    """Whether the words left over are one common noun of the language (食堂, 停车场, 厕所): jieba tags it ``n``;
+    a proper name (nr/ns/nt/nz) or residue (大, 靠谱) may still be part of an institution's name or a wish."""
+    tagged = list(jieba.posseg.cut(words))
+    return len(tagged) == 1 and tagged[0].flag == "n" and len(words) >= 2
+
+
 def answer_question(question: str, limit: int = 3) -> DirectoryAnswer:
     """The whole reply to a patient's question about designated institutions."""
     directory = get_directory()
@@ -71,6 +80,9 @@ def answer_question(question: str, limit: int = 3) -> DirectoryAnswer:
     only_a_word = query.name and not parsed.explicit_name and not parsed.asked and query == type(query)(
         name=query.name, near=query.near, limit=query.limit)
     if only_a_word and not result.matches:  # "你好": nothing to look up, not an unknown institution
+        return DirectoryAnswer("", [], False, index.label, False)
+    if not result.matches and query.name and not parsed.explicit_name and _names_a_thing(query.name):
+        # "医院食堂几点开饭", "药店停车场在哪": a thing in or at an institution, not one to look up in the list
         return DirectoryAnswer("", [], False, index.label, False)
     if not result.matches and query.name and not parsed.explicit_name and (query.types or query.flags):
         # Left-over words that were not really a name ("门口"): search by what the question did say.

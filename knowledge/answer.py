@@ -285,6 +285,9 @@ _KIN = (
     "老公|老婆|爱人|丈夫|妻子|媳妇|爸爸|妈妈|父亲|母亲|老爸|老妈|儿子|女儿|孩子|小孩|闺女|爷爷|奶奶|外公|外婆|姥姥|姥爷|"
     "公公|婆婆|岳父|岳母|哥哥|姐姐|弟弟|妹妹|老伴|亲戚|朋友|同事|邻居|家人|家属|别人|爸|妈|哥|姐|弟|妹"
 )
+# A relative is the patient's story, never the topic ("借给我哥用" asks about lending a card): every kin word is a
+# filler (别人 is not kin but 他人 said otherwise, which the lexicon folds).
+FILLERS = FILLERS | frozenset(_KIN.split("|")) - {"别人"}
 _CARD = "医保卡|社保卡|医疗卡|医保码|电子凭证|个人账户|账户|卡"
 OTHERS_CARD = re.compile(
     # a relative using *my* card ("我闺女拿我的社保卡"), not the relative's own ("孩子他爸在药店用医保卡")
@@ -390,7 +393,8 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
                 # jieba's guess at an unknown run ("特殊病报" -> 病报, "开耐"): no word of Chinese, so no topic;
                 # its characters count, each as patients' shorthand (种牙's 牙, never in the documents, still
                 # weighs most).
-                words.extend((ch, "n") for ch in word if ch not in _MODAL and ch not in _LIGHT_CHARS)
+                words.extend((ch, "n") for ch in word if ch not in _MODAL and ch not in _LIGHT_CHARS
+                             and ch not in FILLERS and ch not in STOPWORDS)
                 continue
             words.append((synonym_map().get(word, word), flag))
     return list(dict.fromkeys(words))
@@ -492,8 +496,10 @@ def _topic_terms(focus: str, kb) -> tuple[dict[str, float], tuple[str, ...], flo
     """The key terms of ``focus``, the kinds it asks, and the weight of all its words. What a question asks for is
     not what it is about: "要什么证件", "有效期多久" are checked as the asked type (a certificate named, a time span
     given), not as words the answer must repeat."""
-    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(focus) and not (
-        k == "materials" and _HANDLED_RECORDS.search(focus)))
+    # what a condition names is not asked for: "材料不全的话，多久会通知补" asks how long, not for materials
+    asking = "".join(c for c in _CLAUSE.findall(focus) if not _CONDITION.search(c)) or focus
+    kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(asking) and not (
+        k == "materials" and _HANDLED_RECORDS.search(asking)))
     weighed = _weighed(focus, kb)
     asked = {t for t in weighed if any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
     return {t: w for t, w in weighed.items() if t not in asked}, kinds, sum(weighed.values())
@@ -538,6 +544,8 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         if not kb.knows(w) and f.startswith(_NOUN_POS) and not _document_synonyms(w, kb)
     )
     kept = {t: w for t, w in terms.items() if w > 0}
+    # ...nor does a noun of the documents' own (医保卡): a passage that meant it would have said it
+    strict |= {t for t in kept if len(t) >= 3 and kb.uses_as_word(t) and not _parts(t)}
     return Question(
         text=text,
         corrections=spelled.corrections,

@@ -43,6 +43,8 @@ EVERYDAY_WORDS = 5000
 # A classifier right after a number or 多少/几 starts a count phrase ("多少种药"), never a typo to correct.
 _COUNTED = re.compile(r"(?:多少|几|\d|[一二两三四五六七八九十百千万])$")
 _CLASSIFIERS = frozenset("种个次家张盒类项位名天年月周笔份片粒支瓶")
+# Particles patients write after a word (补的, 住了, 报吗): a window ending in one is that word and its particle.
+_PARTICLES = frozenset("的了着过吗呢吧啊呀嘛")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z' ]*[A-Za-z]")
@@ -301,6 +303,8 @@ class Vocabulary:
                     continue
                 if _COUNTED.search(before + text[:i]) and window[0] in _CLASSIFIERS:
                     continue  # "多少种药", "三次病": a count and what is counted, no typo
+                if window[-1] in _PARTICLES:
+                    continue  # "政府补的部分": a word and its particle, no typo of 不得
                 meant = self._homophone(window) or (self._one_edit(window) if n >= 3 else None)
                 if meant and meant != window:
                     fixed = (window, meant)

@@ -127,6 +127,18 @@ def test_an_institution_not_in_the_list_is_never_described(directory: Directory,
     assert not nothing.understood
 
 
+def test_a_thing_at_an_institution_is_no_directory_question(directory: Directory,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from institutions import answers
+
+    monkeypatch.setattr(answers, "get_directory", lambda: directory)
+    for question in ("医院食堂几点开饭", "药店停车场在哪"):
+        answer = answer_question(question)
+        assert not answer.understood and answer.cards == []  # answered from the documents (or honestly not)
+    # ...while a kind with a wish is still looked up
+    assert answer_question("附近的大药店").found
+
+
 def test_too_long_name_is_a_query_problem(directory: Directory) -> None:
     with pytest.raises(QueryProblem):
         directory.search(InstitutionQuery(name="医" * 100))

@@ -136,6 +136,9 @@ def test_a_relative_using_ones_card_is_about_someone_elses_card(kb: KnowledgeBas
     q: Question = understand("我闺女拿我的社保卡去药店买药行吗", kb)
     assert "他人" in q.terms
     assert "他人" not in understand("我闺女住院了能报多少", kb).terms  # a relative alone is just the patient
+    # every kin word is the story, never the topic (哥 as much as 哥哥)
+    lending = understand("能不能把我的医保卡借给我哥用", kb)
+    assert "他人" in lending.terms and "哥" not in lending.terms
     # ...and a relative using a card, with no word that it is someone else's, uses their own
     assert "他人" not in understand("孩子他爸想在药店用医保卡买药，能刷吗", kb).terms
 
@@ -425,3 +428,22 @@ def test_a_lexicon_term_with_its_end_clipped_off_is_the_term(kb: KnowledgeBase):
     assert "门诊特殊病种" in understand("门诊特殊病怎么申请", kb).terms
     # a word of the documents' own is never stretched into a longer one
     assert "报销" in understand("住院报销要带什么", kb).terms
+
+
+def test_what_a_condition_names_is_not_asked_for(kb: KnowledgeBase):
+    after_a_condition = understand("材料不全的话，多久会通知补？", kb)
+    assert after_a_condition.kinds == ("how_long",)
+    assert "材料" in after_a_condition.terms  # it is what the question is about instead
+    assert "materials" in understand("转院去外地看病的话，备案要交什么材料", kb).kinds
+
+
+def test_a_word_and_its_particle_are_no_typo(kb: KnowledgeBase):
+    assert respell("那政府补的部分，市里和区里怎么分", kb.vocabulary).corrections == ()
+    assert respell("异地就医被案要多久", kb.vocabulary).corrections == (("被案", "备案"),)
+
+
+def test_a_noun_of_the_documents_own_gets_no_credit_for_its_characters(kb: KnowledgeBase):
+    question = understand("医保卡密码忘了怎么办", kb)
+    assert "医保卡" in question.strict  # a passage that meant 医保卡 would say it
+    assert coverage(question, "授予相关人员的系统操作权限并设置密码，由医保部门审核。")[0] < 0.62
+    assert find_answer(kb, "医保卡密码忘了怎么办").refusal == "not_in_documents"
