@@ -348,11 +348,23 @@ def _content(word: str) -> bool:
 def _general_words() -> tuple[frozenset[str], frozenset[str]]:
     """From jieba's own dictionary (general Chinese, without the 医保 terms): the words of the closed classes
     (``_GRAMMAR_TAGS``) and the ``EVERYDAY_WORDS`` commonest words of two characters or more."""
+    grammar: set[str] = set()
+    common: list[tuple[int, int, str]] = []  # a heap of the commonest words so far (ties: the earlier entry)
+    # read line by line: the dictionary has 350,000 entries, and a list of them all would add ~100 MiB at its peak
     with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
-        entries = [p for p in map(str.split, f) if len(p) == 3]
-    grammar = frozenset(w for w, _, tag in entries if tag in _GRAMMAR_TAGS)
-    common = heapq.nlargest(EVERYDAY_WORDS, (e for e in entries if len(e[0]) >= 2), key=lambda e: int(e[1]))
-    return grammar, frozenset(w for w, _, _ in common)
+        for line_number, entry in enumerate(map(str.split, f)):
+            if len(entry) != 3:
+                continue
+            word, count, tag = entry
+            if tag in _GRAMMAR_TAGS:
+                grammar.add(word)
+            if len(word) >= 2:
+                item = (int(count), -line_number, word)
+                if len(common) < EVERYDAY_WORDS:
+                    heapq.heappush(common, item)
+                elif item > common[0]:
+                    heapq.heapreplace(common, item)
+    return frozenset(grammar), frozenset(w for _, _, w in common)
 
 
 def said_back(typed: str) -> bool:
