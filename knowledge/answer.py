@@ -7,7 +7,8 @@ sentence is checked against the question:
 1. **Its key terms are covered.** The content words of the clause that asks (POS-filtered: nouns, verbs,
    adjectives, names), weighted by how specific they are in the documents (IDF; a word the documents never use
    weighs most), must be present in the sentence, its neighbours or its section headings, directly or through a
-   synonym of the lexicon. A story told before the question does not count against the answer.
+   synonym of the lexicon; not where the sentence negates it (未事先备案的…) unless the question does too. A
+   story told before the question does not count against the answer.
 2. **Its type is carried.** "多久" needs a time span in the sentence, "多少钱/报多少" a figure, "几个/几名" a
    count, "在哪" an office or place, "要什么材料" a document or certificate.
 3. **Its place and year exist.** A city or year that the documents never name is not passed off as covered:
@@ -305,7 +306,7 @@ class Question:
     kinds: tuple[str, ...]
     terms: dict[str, float]  # key term of the asking clause(s) -> weight
     story: dict[str, float]  # key terms the documents know from the rest of the question -> weight
-    strict: frozenset[str]  # nouns the documents never use: no partial credit
+    strict: frozenset[str]  # no partial credit: nouns the documents never use, and their own nouns (医保卡)
     unknown_places: tuple[str, ...]
     unknown_years: tuple[str, ...]
     named_places: tuple[str, ...] = ()  # insured places the documents do name (their figures must be theirs)
@@ -558,7 +559,7 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         unknown_years=years,
         named_places=tuple(p for p in insured if p not in places),
         topical=any(len(t) >= 2 and kb.knows(t) for t in [*terms, *story]),
-        negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told, _ASKED_NEGATION)),
+        negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told)),
     )
 
 
@@ -574,12 +575,12 @@ _DENIED = re.compile(r"(?:未|没有|没|非)(?:经过?|事先|提前|按规定|
 _ASKED_NEGATION = re.compile(r"(?:未|没有|没|非|不是|不)(?:经过?|事先|提前|按规定|及时|办理|办|进行|去|做|先)?$")
 
 
-def _negated_in(term: str, text: str, negation: re.Pattern[str] = _DENIED) -> bool:
-    """Whether ``term`` (or a form of it) occurs in ``text`` right after a negation."""
+def _negated_in(term: str, text: str) -> bool:
+    """Whether the question ``text`` says ``term`` (or a form of it) right after a negation (没备案, 不是定点)."""
     for t in _related().get(term, frozenset((term,))):
         at = text.find(t)
         while at >= 0:
-            if negation.search(text[max(0, at - 6) : at]):
+            if _ASKED_NEGATION.search(text[max(0, at - 6) : at]):
                 return True
             at = text.find(t, at + 1)
     return False
