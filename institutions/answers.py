@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import jieba.posseg
-
 from institutions.models import FLAGS
 from institutions.search import InstitutionMatch, SearchResult, get_directory, parse_question
+from knowledge.words import pos_tokenizer
 from yibao.settings import get_settings
 
 FIELD_WORDS = {"phone": "电话", "address": "地址", "opening_hours": "营业时间"}
@@ -62,7 +61,7 @@ def describe(result: SearchResult, parsed_flags: tuple[str, ...], types: tuple[s
 def _names_a_thing(words: str) -> bool:
     """Whether the words left over are one common noun of the language (食堂, 停车场, 厕所): jieba tags it ``n``;
     a proper name (nr/ns/nt/nz) or residue (大, 靠谱) may still be part of an institution's name or a wish."""
-    tagged = list(jieba.posseg.cut(words))
+    tagged = list(pos_tokenizer().cut(words))
     return len(tagged) == 1 and tagged[0].flag == "n" and len(words) >= 2
 
 

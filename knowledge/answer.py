@@ -28,13 +28,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import zip_longest
 
-import jieba.posseg
-
 from knowledge.places import ABROAD
 from knowledge.spelling import respell
 from knowledge.text import normalize_query
 from knowledge.thesaurus import synonyms
-from knowledge.words import STOPWORDS, synonym_map, tokenizer
+from knowledge.words import STOPWORDS, pos_tokenizer, synonym_map, tokenizer
 
 # Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
 # carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
@@ -134,7 +132,8 @@ _CLAUSE = re.compile(r"[^，。！？；,.!?;\s]+[，。！？；,.!?;]?")
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 # Parts of speech that carry what a question is about (jieba tags): nouns, verbs, adjectives, idioms, names.
 _CONTENT_POS = ("n", "v", "a", "l", "i", "j", "vn", "nz", "eng")
-# Words patients wrap questions in, which no passage answers: discourse adverbs, hedges, people.
+# Words patients wrap questions in, which no passage answers: discourse adverbs, hedges, people (relatives are
+# added from _KIN below, one list for both).
 FILLERS = frozenset(
     [
         "大概",
@@ -183,46 +182,6 @@ FILLERS = frozenset(
         "你好",
         "老人",
         "家里",
-        "老公",
-        "老婆",
-        "爱人",
-        "丈夫",
-        "妻子",
-        "媳妇",
-        "爸",
-        "妈",
-        "爸爸",
-        "妈妈",
-        "父亲",
-        "母亲",
-        "老爸",
-        "老妈",
-        "孩子",
-        "儿子",
-        "女儿",
-        "小孩",
-        "闺女",
-        "爷爷",
-        "奶奶",
-        "外公",
-        "外婆",
-        "姥姥",
-        "姥爷",
-        "公公",
-        "婆婆",
-        "岳父",
-        "岳母",
-        "哥哥",
-        "姐姐",
-        "弟弟",
-        "妹妹",
-        "老伴",
-        "亲戚",
-        "朋友",
-        "同事",
-        "邻居",
-        "家人",
-        "家属",
         "人家",
         "大家",
         "自己",
@@ -356,11 +315,6 @@ def focus_of(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _pos_tokenizer() -> jieba.posseg.POSTokenizer:
-    return jieba.posseg.POSTokenizer(tokenizer())
-
-
-@lru_cache(maxsize=1)
 def _related() -> dict[str, frozenset[str]]:
     """Each lexicon term -> the terms that mean the same (its canonical form and the canonical's aliases)."""
     groups: dict[str, set[str]] = {}
@@ -377,7 +331,7 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
     """(word, part of speech) for the content words of ``text``, lexicon aliases folded into their canonical
     term; question words, fillers and colloquial wrappers left out (``knows``: whether the documents use a word)."""
     words: list[tuple[str, str]] = []
-    for pair in _pos_tokenizer().cut(text):
+    for pair in pos_tokenizer().cut(text):
         word, flag = pair.word.strip(), pair.flag
         if flag in _IF_KNOWN:
             if knows is not None and len(word) >= 2 and knows(word) and word not in FILLERS:

@@ -7,11 +7,10 @@ mainland that patients ask about. Districts (…区) are left out: too many ordi
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 
-import jieba
+from knowledge.words import general_dictionary
 
 ABROAD = (
     "美国",
@@ -42,13 +41,7 @@ ABROAD = (
 
 @lru_cache(maxsize=1)
 def gazetteer() -> frozenset[str]:
-    path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    tagged: set[str] = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns":
-                tagged.add(parts[0])
+    tagged = {word for word, _, tag in general_dictionary() if tag == "ns"}
     names = {w for w in tagged if len(w) >= 3 and w.endswith(("省", "市", "县"))}
     stems = {w[:-1] for w in names if w[:-1] in tagged and len(w) >= 3}
     return frozenset(names | stems | set(ABROAD))

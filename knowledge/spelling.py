@@ -15,20 +15,18 @@ when it occurs neither in the documents nor in jieba's dictionary.
 from __future__ import annotations
 
 import heapq
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import jieba
 import yaml
 from pypinyin import lazy_pinyin
 
 from knowledge.places import gazetteer
 from knowledge.text import to_simplified
-from knowledge.words import LEXICON_DIR, STOPWORDS, synonym_map, tokenizer
+from knowledge.words import LEXICON_DIR, STOPWORDS, general_dictionary, synonym_map, tokenizer
 
 DIALECT = LEXICON_DIR / "dialect.yml"
 # A character this frequent as a word of its own in jieba's dictionary (要, 放, 是, 被…) is read as that word.
@@ -350,20 +348,15 @@ def _general_words() -> tuple[frozenset[str], frozenset[str]]:
     (``_GRAMMAR_TAGS``) and the ``EVERYDAY_WORDS`` commonest words of two characters or more."""
     grammar: set[str] = set()
     common: list[tuple[int, int, str]] = []  # a heap of the commonest words so far (ties: the earlier entry)
-    # read line by line: the dictionary has 350,000 entries, and a list of them all would add ~100 MiB at its peak
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
-        for line_number, entry in enumerate(map(str.split, f)):
-            if len(entry) != 3:
-                continue
-            word, count, tag = entry
-            if tag in _GRAMMAR_TAGS:
-                grammar.add(word)
-            if len(word) >= 2:
-                item = (int(count), -line_number, word)
-                if len(common) < EVERYDAY_WORDS:
-                    heapq.heappush(common, item)
-                elif item > common[0]:
-                    heapq.heapreplace(common, item)
+    for position, (word, count, tag) in enumerate(general_dictionary()):
+        if tag in _GRAMMAR_TAGS:
+            grammar.add(word)
+        if len(word) >= 2:
+            item = (count, -position, word)
+            if len(common) < EVERYDAY_WORDS:
+                heapq.heappush(common, item)
+            elif item > common[0]:
+                heapq.heapreplace(common, item)
     return frozenset(grammar), frozenset(w for _, _, w in common)
 
 

@@ -8,12 +8,15 @@ The data files live in ``knowledge/lexicon/`` (``jieba/userdict.txt`` is also Ra
 from __future__ import annotations
 
 import logging
+import os
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 import yaml
 
 from knowledge.text import to_simplified
@@ -45,6 +48,22 @@ def tokenizer() -> jieba.Tokenizer:
     tk = jieba.Tokenizer()
     tk.load_userdict(str(USER_DICT))
     return tk
+
+
+@lru_cache(maxsize=1)
+def pos_tokenizer() -> jieba.posseg.POSTokenizer:
+    """Part-of-speech tagging on :func:`tokenizer` (not jieba's global one, a second dictionary in memory)."""
+    return jieba.posseg.POSTokenizer(tokenizer())
+
+
+def general_dictionary() -> Iterator[tuple[str, int, str]]:
+    """(word, count, tag) of jieba's own dictionary of general Chinese, without the 医保 terms, read line by line
+    (350,000 entries: a list of them all would add ~100 MiB at its peak)."""
+    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3:
+                yield parts[0], int(parts[1]), parts[2]
 
 
 @lru_cache(maxsize=1)
