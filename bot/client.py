@@ -69,6 +69,10 @@ def read_batch(path: Path) -> list[dict[str, Any]]:
         if line.strip():
             record = json.loads(line)
             record.setdefault("id", str(n))
+            context = record.get("context", [])
+            if not isinstance(context, list) or not all(isinstance(turn, str) for turn in context):
+                # a bare string would be replayed one character per turn
+                raise typer.BadParameter(f"{path}:{n}: context 应是先前各轮提问的列表，例如 [\"异地就医怎么备案\"]")
             records.append(record)
     return records
 
