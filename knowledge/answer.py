@@ -32,7 +32,7 @@ from knowledge.places import ABROAD
 from knowledge.spelling import respell
 from knowledge.text import normalize_query
 from knowledge.thesaurus import synonyms
-from knowledge.words import STOPWORDS, pos_tokenizer, synonym_map, tokenizer
+from knowledge.words import STOPWORDS, categories_of, pos_tokenizer, synonym_map, tokenizer
 
 # Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
 # carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
@@ -110,6 +110,18 @@ PROCEDURAL_KINDS = frozenset({"materials", "steps", "where"})
 _ASKED_UNIT = re.compile(rf"(?:{_JI}|多少)个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _GIVEN_UNIT = re.compile(rf"{_NUM}\s*{_ABOUT}\s*个?(工作日|日|天|月|年|小时|周|星期|家|名|种|类|项|次|位|人|张|盒)")
 _UNIT_ALIASES = {"天": "日", "星期": "周", "位": "名", "人": "名"}
+# A span asked in one unit is answered in a neighbouring one ("慢性病一次能开多少天的药" -> "放宽至一个月"); a
+# count is not ("几家" is never answered by "3名").
+_SPAN_ANSWERED_BY = {
+    "小时": {"小时", "日"},
+    "日": {"小时", "日", "工作日", "周", "月"},
+    "工作日": {"日", "工作日", "周", "月"},
+    "周": {"日", "工作日", "周", "月"},
+    "月": {"日", "工作日", "周", "月", "年"},
+    "年": {"月", "年"},
+}
+# A span the patient tells ("只给开一个礼拜的", "住了两个星期") is a value of the story, not a topic.
+_TOLD_SPAN_UNITS = frozenset({"礼拜", "星期", "周", "天", "日", "月", "年", "小时", "钟头", "工作日"})
 # Rules say what must or may be done; reports say what was achieved. Patients ask about rules.
 NORMATIVE = re.compile(r"应当|应|须|必须|需|可以|可|不得|不能|不予|禁止|严禁|按照|执行|实行|享受|纳入|一般为|一般不")
 REPORT = re.compile(
@@ -126,6 +138,12 @@ ASKS = re.compile(
 # A clause that opens with a bare pronoun before its verb: what it asks about is in the clause before.
 _POINTS_BACK = re.compile(
     r"^(?:那|那么)?(?:这个|这样|这|那个|它)(?:还|也|都|就)?(?:要|能|可以|可不可以|能不能|需要|得|该|怎么|咋|是|算|有|会)"
+)
+# A question that asks how to treat, not what the policy is: the doctor's, never answered from the documents
+# (which hold rules on drugs and diseases, and so share its words).
+ASKS_TREATMENT = re.compile(
+    r"吃(?:什么|啥|哪种|哪个|点啥|点什么|点儿什么)药|用(?:什么|啥|哪种)药|怎么治|如何治|咋治|治得好|能治好|偏方|疗效|"
+    r"副作用|降下来|降得下来|好得快|快点好"
 )
 _CONDITION = re.compile(r"的话[，,]?$|^(?:如果|要是|假如|万一|若是|假设)")
 _CLAUSE = re.compile(r"[^，。！？；,.!?;\s]+[，。！？；,.!?;]?")
@@ -271,6 +289,8 @@ class Question:
     named_places: tuple[str, ...] = ()  # insured places the documents do name (their figures must be theirs)
     topical: bool = True  # a key term is a word the documents use (else the question names no topic of theirs)
     negated: frozenset[str] = frozenset()  # terms the question itself negates (没备案): "未备案的" covers them
+    # a thing named that the documents never name, -> the categories their rules use for it (蛋白粉 -> 营养保健品)
+    categories: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,7 +307,7 @@ class Finding:
 class Outcome:
     question: Question
     findings: tuple[Finding, ...]  # empty for a refusal
-    refusal: str | None  # None | "not_in_documents" | "unknown_place" | "unknown_year"
+    refusal: str | None  # None | "not_in_documents" | "unknown_place" | "unknown_year" | "out_of_scope"
     nearest: Finding | None  # the best candidate that did not answer (for the refusal's "nearest point")
     confidence: float
 
@@ -331,8 +351,12 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
     """(word, part of speech) for the content words of ``text``, lexicon aliases folded into their canonical
     term; question words, fillers and colloquial wrappers left out (``knows``: whether the documents use a word)."""
     words: list[tuple[str, str]] = []
+    previous = ""
     for pair in pos_tokenizer().cut(text):
         word, flag = pair.word.strip(), pair.flag
+        after_numeral, previous = previous == "m", flag
+        if after_numeral and word in _TOLD_SPAN_UNITS:  # "一个礼拜" (jieba tags 礼拜 a place name)
+            continue
         if flag in _IF_KNOWN:
             if knows is not None and len(word) >= 2 and knows(word) and word not in FILLERS:
                 words.append((synonym_map().get(word, word), flag))
@@ -386,7 +410,7 @@ def weigh(word: str, flag: str, kb) -> float:
             return UNKNOWN_OTHER_WEIGHT  # a verb found only inside the documents' words (看到 in 看到位) is not theirs
         return kb.term_weight(word)
     # Patients' word for a word of the documents (礼拜 for 星期): as specific as the documents' word.
-    known = _document_synonyms(word, kb)
+    known = _document_synonyms(word, kb) or _document_categories(word, kb)
     if known:
         return min(kb.term_weight(w) for w in known)
     if _wrapper(word):
@@ -396,6 +420,24 @@ def weigh(word: str, flag: str, kb) -> float:
 
 def _document_synonyms(word: str, kb) -> list[str]:
     return [w for w in synonyms().get(word, ()) if kb.knows(w)]
+
+
+def _document_categories(word: str, kb) -> list[str]:
+    """The documents' categories for a thing they never name themselves (洗发水 -> 生活用品); none for a word of
+    theirs (医保卡 is said as 医保卡 where it is meant, not as 有效身份凭证)."""
+    if kb.uses_as_word(word):
+        return []
+    return sorted(c for c in categories_of().get(word.lower(), ()) if kb.mentions(c))
+
+
+def named_members(text: str) -> list[str]:
+    """The category members named in ``text`` (lexicon/categories.yml), longest first, none inside another: jieba
+    splits many of them (洗衣/液, 心脏/支架), so they are found in the text itself."""
+    lowered, found = text.lower(), []
+    for member in sorted(categories_of(), key=len, reverse=True):
+        if member in lowered and not any(member in f for f in found):
+            found.append(member)
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -413,10 +455,15 @@ def clipped(word: str, kb) -> str:
 
 
 def _weighed(text: str, kb) -> dict[str, float]:
+    members = named_members(text)
     weighed: dict[str, float] = {}
     for w, f in key_terms(text, kb.knows):
+        if w not in members and any(w in m for m in members):
+            continue  # a piece of a member jieba split (心脏 of 心脏支架): the member is the term
         term = clipped(w, kb)
         weighed[term] = weigh(term, f, kb)
+    for member in members:
+        weighed.setdefault(member, weigh(member, "n", kb))
     return weighed
 
 
@@ -490,6 +537,8 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
     # the documents speak of it at all: the rest of a story (摔下来, 架子) is narrative, not the question.
     told = f"{context}，{text}" if context else text
     story = {w: kb.term_weight(w) for w, _ in key_terms(told, kb.knows) if w not in terms and kb.knows(w)}
+    story |= {m: kb.term_weight(c[0]) for m in named_members(told) if m not in terms
+              and (c := _document_categories(m, kb))}
     # Abroad counts wherever it is said: no rule of these documents reaches treatment or insurance abroad.
     insured = [p for p in kb.places_in(text) if p in ABROAD or not _destination(p, text)]
     places = tuple(p for p in insured if not kb.mentions(p))
@@ -512,8 +561,9 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         unknown_places=places,
         unknown_years=years,
         named_places=tuple(p for p in insured if p not in places),
-        topical=any(len(t) >= 2 and kb.knows(t) for t in [*terms, *story]),
+        topical=any(len(t) >= 2 and (kb.knows(t) or _document_categories(t, kb)) for t in [*terms, *story]),
         negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told)),
+        categories=tuple((t, frozenset(c)) for t in [*kept, *story] if (c := _document_categories(t, kb))),
     )
 
 
@@ -577,7 +627,8 @@ def _as_words(term: str, text: str, denied_ok: bool = True) -> bool:
     return False
 
 
-def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozenset()) -> float:
+def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozenset(),
+            categories: frozenset[str] = frozenset()) -> float:
     """1 for a term present (or a synonym); for a word in patients' own phrasing (结账, 证件, 限制) half its share
     of characters found, since the documents say the same with a neighbouring word (结算, 身份证, 限额). A noun
     the documents never use (护工, 种牙) gets no such credit: it is what the question is about. A term after a
@@ -585,6 +636,9 @@ def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozen
     if _present(term, text, term in negated):
         return 1.0
     if any(w in text for w in synonyms().get(term, ())):
+        return SYNONYM_CREDIT
+    # 蛋白粉 under a rule on 营养保健品: the rule is about it, said of its category
+    if any(_present(c, text) for c in categories):
         return SYNONYM_CREDIT
     parts = _parts(term)
     # 异地就医备案: 异地…就医…备案, the same words apart
@@ -605,8 +659,16 @@ def _parts(term: str) -> tuple[str, ...]:
 
 
 def _share(terms: dict[str, float], text: str, strict: frozenset[str] = frozenset(),
-           negated: frozenset[str] = frozenset()) -> tuple[float, tuple[str, ...]]:
+           negated: frozenset[str] = frozenset(),
+           categories: dict[str, frozenset[str]] | None = None) -> tuple[float, tuple[str, ...]]:
+    categories = categories or {}
     credits = {t: _credit(t, text, t in strict, negated) for t in terms}
+    # A category's rule answers about a member when the rest of the question is about what the rule says too
+    # ("定点药店能卖口红吗": 定点药店 and 化妆品); a member alone ("新生儿医保怎么办") would take any rule on 未成年人.
+    if any(credits[t] >= SYNONYM_CREDIT and w >= UNKNOWN_OTHER_WEIGHT / 2 for t, w in terms.items()):
+        for t in terms:
+            if credits[t] < SYNONYM_CREDIT and categories.get(t):
+                credits[t] = max(credits[t], _credit(t, text, t in strict, negated, categories[t]))
     missing = tuple(t for t, c in credits.items() if c < SYNONYM_CREDIT)  # a synonym is the term, said otherwise
     total = sum(terms.values())
     return (sum(terms[t] * c for t, c in credits.items()) / total if total else 1.0), missing
@@ -616,10 +678,10 @@ def coverage(question: Question, text: str) -> tuple[float, tuple[str, ...]]:
     """Weighted share of the asking clause's key terms present in ``text``, and the terms missing. The story told
     before the question can raise it (a quarter of the share: 算工伤 picks the passage on 因工负伤) but never
     lower it: a passage need not retell the patient's story to answer the question."""
-    focus, missing = _share(question.terms, text, question.strict, question.negated)
+    focus, missing = _share(question.terms, text, question.strict, question.negated, dict(question.categories))
     if not question.story:
         return focus, missing
-    story, _ = _share(question.story, text, negated=question.negated)
+    story, _ = _share(question.story, text, negated=question.negated, categories=dict(question.categories))
     return max(focus, (1 - STORY_SHARE) * focus + STORY_SHARE * story), missing
 
 
@@ -689,6 +751,18 @@ def _list_lead(units: list[str], i: int) -> int | None:
     return j if 0 <= j < i and _LEAD.search(units[j]) and not units[j].endswith(("；", ";")) else None
 
 
+def _list_tail(units: list[str], i: int) -> int | None:
+    """The sentence closing the list that item ``i`` is in, when that sentence states the rule for every item:
+    "患有恶性肿瘤；血友病；…冠心病；肺结核；慢性肝炎等需长期服药的慢性病、老年病，处方量可放宽至一个月。"
+    (the items end in "；"; the closing one gathers them with "等" and goes on to the rule)."""
+    if not units[i].endswith(("；", ";")) or NORMATIVE.search(units[i]):  # a rule of its own is no item
+        return None
+    j = i + 1
+    while j < len(units) and units[j].endswith(("；", ";")):
+        j += 1
+    return j if j < len(units) and j > i + 1 and "等" in units[j] else None
+
+
 def _figure_windows(shown: str, leads: bool) -> list[tuple[str, str]]:
     """Each clause of ``shown`` with what it may speak of: itself, the clause before it, its sentence's first."""
     windows = []
@@ -710,7 +784,8 @@ def _figure_shares(question: Question, shown: str, kinds: Sequence[str], leads: 
     total = sum(question.terms.values())
     return [
         sum(w for t, w in question.terms.items()
-            if _credit(t, window, t in question.strict, question.negated) >= SYNONYM_CREDIT) / total
+            if _credit(t, window, t in question.strict, question.negated,
+                       dict(question.categories).get(t, frozenset())) >= SYNONYM_CREDIT) / total
         for clause, window in _figure_windows(shown, leads)
         if any(KINDS[k][1].search(clause) for k in kinds)
     ] if total else []
@@ -741,7 +816,8 @@ def carries(question: Question, shown: str) -> bool:
             return False
         if kind in ("how_many", "how_long") and units:
             given = {_UNIT_ALIASES.get(u, u) for u in _GIVEN_UNIT.findall(shown)}
-            if not units & given:
+            answering = set().union(*(_SPAN_ANSWERED_BY.get(u, {u}) for u in units)) if kind == "how_long" else units
+            if not answering & given:
                 return False
     return True
 
@@ -757,14 +833,19 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
         lead = _list_lead(units, i)
         # an item of a list is also about what its lead names (the lead is read with it, as its heading)
         led = units[lead] if lead is not None and lead < i - 1 else ""
-        cov, missing = coverage(question, context + led + "".join(units[max(0, i - 1) : i + 2]))
+        tail = _list_tail(units, i)
+        closing = units[tail] if tail is not None else ""
+        cov, missing = coverage(question, context + led + "".join(units[max(0, i - 1) : i + 2]) + closing)
         span = [i]
-        if i + 1 < len(units) and (
+        if tail is not None:
+            span.append(tail)  # the item the patient named, and the rule that the list's closing sentence gives it
+        elif i + 1 < len(units) and (
             sentence.endswith(("：", ":"))
             or (len(sentence) < 28 and lead is None)  # an item of a list is whole on its own
             # the figure or document is in the next sentence, and this one leads into it (names a key term)
             or (not carries(question, sentence) and carries(question, units[i + 1])
-                and len(_share(question.terms, sentence, question.strict, question.negated)[1]) < len(question.terms))
+                and len(_share(question.terms, sentence, question.strict, question.negated,
+                               dict(question.categories))[1]) < len(question.terms))
         ):
             span.append(i + 1)
         # an item of a list that does not say what it is about without its lead: shown with the lead and the
@@ -788,7 +869,8 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
         style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if REPORT.search(shown) else 0.0)
         rank = (ok, cov + 0.5 * own_cov + 0.5 * aim + style - (0.5 if damaged(shown, doc_chars) else 0.0))
         if best is None or rank > best[0]:
-            text = "".join(mark_damage(display(units[j]), doc_chars) for j in span)
+            text = "".join(("……" if k and j > span[k - 1] + 1 else "") + mark_damage(display(units[j]), doc_chars)
+                           for k, j in enumerate(span))
             best = (
                 rank,
                 Finding(hit=hit, text=text, coverage=cov if ok else min(cov, MIN_COVERAGE - 0.01), missing=missing,
@@ -811,6 +893,8 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
     good.sort(key=lambda f: -(f.coverage + 0.5 * f.own + 0.3 * f.hit.confidence + 0.3 * f.aim))
     nearest = max(findings, key=lambda f: f.coverage + 0.3 * f.hit.confidence, default=None)
     asked = set(question.kinds)
+    if ASKS_TREATMENT.search(question.focus):
+        return Outcome(question, (), "out_of_scope", nearest, 0.0)
     if question.unknown_years and asked & QUANTITY_KINDS:
         return Outcome(question, (), "unknown_year", nearest, 0.0)
     # A figure is never passed off as that of a place the documents do not name; and treatment abroad is
@@ -853,7 +937,10 @@ def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bo
     """``context``: the previous turn (see ``understand``); passages found for the two turns together are
     candidates beside those found for the question alone, and the question's own terms still have to be covered."""
     question = understand(query, kb, whole_focus=whole_focus, context=context)
-    hits = kb.search(question.text, k=CANDIDATE_PASSAGES, topics=topics)
+    named = sorted({c for _, cs in question.categories for c in cs})
+    # the passages on the categories of the things named (蛋白粉 -> 营养保健品) are found as well
+    searched = f"{question.text}（{'，'.join(named)}）" if named else question.text
+    hits = kb.search(searched, k=CANDIDATE_PASSAGES, topics=topics)
     if context:
         joined = kb.search(f"{context}，{question.text}", k=CANDIDATE_PASSAGES, topics=topics)
         hits = _interleaved(hits, joined)[:CANDIDATE_PASSAGES]

@@ -26,6 +26,8 @@ USER_DICT = LEXICON_DIR / "jieba" / "userdict.txt"
 SYNONYMS = LEXICON_DIR / "synonyms.yml"
 # Patients' everyday words for the documents' words, reviewed by 医保办 from the documents (not from questions).
 GLOSSARY = LEXICON_DIR / "glossary.yml"
+# Specific things patients name (高血压, 洗发水) under the category words of the documents' rules (慢性病, 生活用品).
+CATEGORIES = LEXICON_DIR / "categories.yml"
 
 # Question words and particles: frequent in queries, absent from (or meaningless in) the policy text.
 STOPWORDS = frozenset(
@@ -76,6 +78,17 @@ def synonym_map() -> dict[str, str]:
             for alias in aliases:
                 pairs.setdefault(to_simplified(alias), to_simplified(canonical))
     return dict(sorted(pairs.items(), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=1)
+def categories_of() -> dict[str, frozenset[str]]:
+    """member -> the categories it belongs to (a member may be in several: 阿莫西林 is 处方药 and 抗菌药物)."""
+    data = yaml.safe_load(CATEGORIES.read_text(encoding="utf-8")) if CATEGORIES.exists() else None
+    found: dict[str, set[str]] = {}
+    for category, members in (data or {}).items():
+        for member in members:
+            found.setdefault(to_simplified(str(member)).lower(), set()).add(to_simplified(category))
+    return {member: frozenset(categories) for member, categories in found.items()}
 
 
 def canonical_terms(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from bot.actions import backends, qa, texts
 from bot.actions.forms import FORMS, form_reset_events
 from bot.actions.replies import latest_intent, main_menu, reply
+from knowledge.answer import ASKS_TREATMENT
 
 _SMALL_TALK = {
     "greet": texts.GREET,
@@ -36,10 +37,8 @@ class ActionSmallTalk(Action):
 
 
 # Medical advice is the doctor's: never looked up in the policy documents, whatever words it shares with them.
-MEDICAL_ADVICE = re.compile(
-    r"吃(?:什么|啥|哪种|哪个|点啥|点什么)药|用(?:什么|啥)药|怎么治|如何治|咋治|治得好|能治|偏方|疗效|副作用|"
-    r"症状|降下来|疼|痛|发烧|咳嗽|过敏|拉肚子"
-)
+# NLU has already placed the message outside the policy, so a symptom alone is enough here.
+MEDICAL_ADVICE = re.compile(rf"{ASKS_TREATMENT.pattern}|能治|症状|疼|痛|发烧|咳嗽|过敏|拉肚子")
 
 
 class ActionOutOfScope(Action):

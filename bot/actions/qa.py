@@ -113,6 +113,8 @@ def refusal_text(outcome: Any) -> str:
         return texts.NOT_THAT_PLACE.format(places=places, help=texts.human_help())
     if outcome.refusal == "unknown_year":
         return texts.NOT_THAT_YEAR.format(help=texts.human_help())
+    if outcome.refusal == "out_of_scope":  # how to treat: the doctor's
+        return texts.OUT_OF_SCOPE
     nearest = ""
     if outcome.nearest is not None and outcome.nearest.coverage > 0:
         section = re.sub(r"\d+", "", str(outcome.nearest.hit.section).split(" > ")[-1]).strip()
