@@ -75,7 +75,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
     "materials": (
-        re.compile(r"材料|证件|证明|带什么|带啥|拿什么|要什么东西|哪些资料|资料|手续"),
+        # a measure word may sit between the verb and what it asks: "带些啥", "准备点什么"
+        re.compile(r"材料|证件|证明|(?:带|拿|准备)(?:些|点儿?|上)?(?:什么|啥|哪些)|要什么东西|哪些资料|资料|手续"),
         re.compile(
             # a document named, not the bare word ("备案材料要求不同", "提供相关证明材料" name none), as something to
             # bring, show or hand in: "可以复印的病历资料包括…病历…" names documents, but none to bring
@@ -273,6 +274,17 @@ OTHERS_CARD = re.compile(
     rf"(?:{_CARD}).{{0,4}}(?:借给|给|让)(?:我)?(?:{_KIN})"
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+# Spoken money: "140块钱", "两块钱" are the documents' "140元" (a bare 块 only after digits: "一块去" is "together").
+_SPOKEN_MONEY = re.compile(r"(\d+(?:\.\d+)?)\s*(?:块钱|块|元钱)|([一二两三四五六七八九十百千万]+)(?:块钱|元钱)")
+_QUOTED_AMOUNT = re.compile(r"\d+(?:\.\d+)?元")
+# Buying for someone: "帮他买药", "替我妈拿药" are the lexicon's "帮人买药" (someone else, whoever it is).
+_FOR_SOMEONE = re.compile(rf"(帮|替)(?:他们|她们|他|她|老人|病人|(?:我|俺)?(?:{_KIN}))(?=买药|拿药|取药|配药|开药)")
+
+
+def spoken_forms(text: str) -> str:
+    """The documents' form of spoken amounts and of buying for someone."""
+    text = _SPOKEN_MONEY.sub(lambda m: f"{m.group(1) or m.group(2)}元", text)
+    return _FOR_SOMEONE.sub(r"\1人", text)
 
 
 @dataclass(frozen=True)
@@ -512,7 +524,7 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
     ``context``: the previous turn, for a question that stands on its own words but was asked after it
     ("我父亲上个月住院去世了" → "我们家属想复印他的病历，要带什么证明"): its terms count as story told before."""
     spelled = respell(normalize_query(query), kb.vocabulary)
-    text = spelled.text
+    text = spoken_forms(spelled.text)
     focus = text if whole_focus else focus_of(text)
     terms, kinds, weight = _topic_terms(focus, kb)
     # "…开药只给开一个礼拜的，能不能一次多开点？": an asking clause that names nothing specific asks about the
@@ -529,6 +541,10 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         start = text.rfind(before[-1], 0, start)
         focus = text[start:end]
         terms, kinds, weight = _topic_terms(focus, kb)
+    # A figure the patient quotes from the documents ("交了140元以后啥病都能报") names what they speak of.
+    for amount in _QUOTED_AMOUNT.findall(focus):
+        if kb.mentions(amount):
+            terms[amount] = kb.term_weight(amount)
     # Someone else's card: "我儿子拿我的医保卡", "用我妈的社保卡" ask about using a card that is not one's own.
     if OTHERS_CARD.search(text) and "他人" not in terms:
         terms["他人"] = kb.term_weight("他人")
@@ -550,6 +566,7 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
     kept = {t: w for t, w in terms.items() if w > 0}
     # ...nor does a noun of the documents' own (医保卡): a passage that meant it would have said it
     strict |= {t for t in kept if len(t) >= 3 and kb.uses_as_word(t) and not _parts(t)}
+    strict |= {t for t in kept if _QUOTED_AMOUNT.fullmatch(t)}  # 140元 is not 14元 nor 40元
     return Question(
         text=text,
         corrections=spelled.corrections,
@@ -561,7 +578,8 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         unknown_places=places,
         unknown_years=years,
         named_places=tuple(p for p in insured if p not in places),
-        topical=any(len(t) >= 2 and (kb.knows(t) or _document_categories(t, kb)) for t in [*terms, *story]),
+        topical=any(len(t) >= 2 and (kb.knows(t) or (kb.mentions(t) and _QUOTED_AMOUNT.fullmatch(t))
+                                     or _document_categories(t, kb)) for t in [*terms, *story]),
         negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told)),
         categories=tuple((t, frozenset(c)) for t in [*kept, *story] if (c := _document_categories(t, kb))),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import yaml
 
-from knowledge.answer import carries, find_answer, named_members, understand
+from knowledge.answer import carries, find_answer, named_members, spoken_forms, understand
 from knowledge.retrieve import KnowledgeBase
 from knowledge.words import CATEGORIES, categories_of
 
@@ -63,3 +63,25 @@ def test_the_categories_are_the_documents_own_and_their_members_are_not(kb: Know
     # a word the documents use as a word of their own is covered where they say it, never by its category
     understood = understand("用医保卡买东西要注意什么", kb)
     assert "医保卡" in understood.terms and "医保卡" not in dict(understood.categories)
+
+
+def test_spoken_money_is_the_documents_yuan(kb: KnowledgeBase):
+    assert spoken_forms("交了140块钱以后") == "交了140元以后"
+    assert spoken_forms("两块钱一盒") == "两元一盒"
+    assert spoken_forms("一块去医院") == "一块去医院"  # "together", no money
+    outcome = find_answer(kb, "是不是交了140块钱就啥病都能报了")
+    assert outcome.refusal is None and "140元" in outcome.findings[0].text
+    # a figure the documents never state names nothing of theirs
+    assert find_answer(kb, "交了150块钱啥病都能报吗").refusal == "not_in_documents"
+
+
+def test_buying_for_someone_is_the_lexicons_someone(kb: KnowledgeBase):
+    assert spoken_forms("我去药店帮我爸买药") == "我去药店帮人买药"
+    outcome = find_answer(kb, "我去药店帮我爸买药要带点啥")
+    assert outcome.refusal is None
+    assert any("代购" in f.text and "身份证" in f.text for f in outcome.findings)
+
+
+def test_a_measure_word_between_the_verb_and_what_it_asks(kb: KnowledgeBase):
+    assert "materials" in understand("去药店要带些啥", kb).kinds
+    assert "materials" in understand("办备案得准备点什么", kb).kinds
