@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
 
@@ -302,7 +302,7 @@ class Question:
     topical: bool = True  # a key term is a word the documents use (else the question names no topic of theirs)
     negated: frozenset[str] = frozenset()  # terms the question itself negates (没备案): "未备案的" covers them
     # a thing named that the documents never name, -> the categories their rules use for it (蛋白粉 -> 营养保健品)
-    categories: tuple[tuple[str, frozenset[str]], ...] = ()
+    categories: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -442,11 +442,16 @@ def _document_categories(word: str, kb) -> list[str]:
     return sorted(c for c in categories_of().get(word.lower(), ()) if kb.mentions(c))
 
 
+@lru_cache(maxsize=1)
+def _members_longest_first() -> tuple[str, ...]:
+    return tuple(sorted(categories_of(), key=len, reverse=True))
+
+
 def named_members(text: str) -> list[str]:
     """The category members named in ``text`` (lexicon/categories.yml), longest first, none inside another: jieba
     splits many of them (洗衣/液, 心脏/支架), so they are found in the text itself."""
     lowered, found = text.lower(), []
-    for member in sorted(categories_of(), key=len, reverse=True):
+    for member in _members_longest_first():
         if member in lowered and not any(member in f for f in found):
             found.append(member)
     return found
@@ -567,6 +572,7 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
     # ...nor does a noun of the documents' own (医保卡): a passage that meant it would have said it
     strict |= {t for t in kept if len(t) >= 3 and kb.uses_as_word(t) and not _parts(t)}
     strict |= {t for t in kept if _QUOTED_AMOUNT.fullmatch(t)}  # 140元 is not 14元 nor 40元
+    categories = {t: frozenset(c) for t in [*kept, *story] if (c := _document_categories(t, kb))}
     return Question(
         text=text,
         corrections=spelled.corrections,
@@ -579,9 +585,9 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         unknown_years=years,
         named_places=tuple(p for p in insured if p not in places),
         topical=any(len(t) >= 2 and (kb.knows(t) or (kb.mentions(t) and _QUOTED_AMOUNT.fullmatch(t))
-                                     or _document_categories(t, kb)) for t in [*terms, *story]),
+                                     or t in categories) for t in [*terms, *story]),
         negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told)),
-        categories=tuple((t, frozenset(c)) for t in [*kept, *story] if (c := _document_categories(t, kb))),
+        categories=categories,
     )
 
 
@@ -645,8 +651,7 @@ def _as_words(term: str, text: str, denied_ok: bool = True) -> bool:
     return False
 
 
-def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozenset(),
-            categories: frozenset[str] = frozenset()) -> float:
+def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozenset()) -> float:
     """1 for a term present (or a synonym); for a word in patients' own phrasing (结账, 证件, 限制) half its share
     of characters found, since the documents say the same with a neighbouring word (结算, 身份证, 限额). A noun
     the documents never use (护工, 种牙) gets no such credit: it is what the question is about. A term after a
@@ -655,9 +660,6 @@ def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozen
         return 1.0
     if any(w in text for w in synonyms().get(term, ())):
         return SYNONYM_CREDIT
-    # 蛋白粉 under a rule on 营养保健品: the rule is about it, said of its category
-    if any(_present(c, text) for c in categories):
-        return SYNONYM_CREDIT
     parts = _parts(term)
     # 异地就医备案: 异地…就医…备案, the same words apart
     if parts and all(_present(p, text, term in negated or p in negated) for p in parts):
@@ -665,6 +667,11 @@ def _credit(term: str, text: str, strict: bool, negated: frozenset[str] = frozen
     if strict or len(term) < 2:
         return 0.0
     return 0.5 * sum(ch in text for ch in term) / len(term)
+
+
+def _category_credit(categories: frozenset[str], text: str) -> float:
+    """蛋白粉 under a rule on 营养保健品: the rule is about it, said of its category (a synonym's credit)."""
+    return SYNONYM_CREDIT if any(_present(c, text) for c in categories) else 0.0
 
 
 @lru_cache(maxsize=4096)
@@ -686,7 +693,7 @@ def _share(terms: dict[str, float], text: str, strict: frozenset[str] = frozense
     if any(credits[t] >= SYNONYM_CREDIT and w >= UNKNOWN_OTHER_WEIGHT / 2 for t, w in terms.items()):
         for t in terms:
             if credits[t] < SYNONYM_CREDIT and categories.get(t):
-                credits[t] = max(credits[t], _credit(t, text, t in strict, negated, categories[t]))
+                credits[t] = max(credits[t], _category_credit(categories[t], text))
     missing = tuple(t for t, c in credits.items() if c < SYNONYM_CREDIT)  # a synonym is the term, said otherwise
     total = sum(terms.values())
     return (sum(terms[t] * c for t, c in credits.items()) / total if total else 1.0), missing
@@ -696,10 +703,10 @@ def coverage(question: Question, text: str) -> tuple[float, tuple[str, ...]]:
     """Weighted share of the asking clause's key terms present in ``text``, and the terms missing. The story told
     before the question can raise it (a quarter of the share: 算工伤 picks the passage on 因工负伤) but never
     lower it: a passage need not retell the patient's story to answer the question."""
-    focus, missing = _share(question.terms, text, question.strict, question.negated, dict(question.categories))
+    focus, missing = _share(question.terms, text, question.strict, question.negated, question.categories)
     if not question.story:
         return focus, missing
-    story, _ = _share(question.story, text, negated=question.negated, categories=dict(question.categories))
+    story, _ = _share(question.story, text, negated=question.negated, categories=question.categories)
     return max(focus, (1 - STORY_SHARE) * focus + STORY_SHARE * story), missing
 
 
@@ -802,8 +809,8 @@ def _figure_shares(question: Question, shown: str, kinds: Sequence[str], leads: 
     total = sum(question.terms.values())
     return [
         sum(w for t, w in question.terms.items()
-            if _credit(t, window, t in question.strict, question.negated,
-                       dict(question.categories).get(t, frozenset())) >= SYNONYM_CREDIT) / total
+            if max(_credit(t, window, t in question.strict, question.negated),
+                   _category_credit(question.categories.get(t, frozenset()), window)) >= SYNONYM_CREDIT) / total
         for clause, window in _figure_windows(shown, leads)
         if any(KINDS[k][1].search(clause) for k in kinds)
     ] if total else []
@@ -863,7 +870,7 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
             # the figure or document is in the next sentence, and this one leads into it (names a key term)
             or (not carries(question, sentence) and carries(question, units[i + 1])
                 and len(_share(question.terms, sentence, question.strict, question.negated,
-                               dict(question.categories))[1]) < len(question.terms))
+                               question.categories)[1]) < len(question.terms))
         ):
             span.append(i + 1)
         # an item of a list that does not say what it is about without its lead: shown with the lead and the
@@ -955,7 +962,7 @@ def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bo
     """``context``: the previous turn (see ``understand``); passages found for the two turns together are
     candidates beside those found for the question alone, and the question's own terms still have to be covered."""
     question = understand(query, kb, whole_focus=whole_focus, context=context)
-    named = sorted({c for _, cs in question.categories for c in cs})
+    named = sorted({c for cs in question.categories.values() for c in cs})
     # the passages on the categories of the things named (蛋白粉 -> 营养保健品) are found as well
     searched = f"{question.text}（{'，'.join(named)}）" if named else question.text
     hits = kb.search(searched, k=CANDIDATE_PASSAGES, topics=topics)

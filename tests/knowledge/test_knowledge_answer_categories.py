@@ -62,7 +62,7 @@ def test_the_categories_are_the_documents_own_and_their_members_are_not(kb: Know
     assert not set(data) & set(categories_of()), "a member that is a category itself would chain categories"
     # a word the documents use as a word of their own is covered where they say it, never by its category
     understood = understand("用医保卡买东西要注意什么", kb)
-    assert "医保卡" in understood.terms and "医保卡" not in dict(understood.categories)
+    assert "医保卡" in understood.terms and "医保卡" not in understood.categories
 
 
 def test_spoken_money_is_the_documents_yuan(kb: KnowledgeBase):
