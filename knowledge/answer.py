@@ -102,6 +102,15 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"通过\S{0,10}(?:APP|平台|网上|小程序|公众号|网站|系统)|先\S{0,20}(?:后|再)"
         ),
     ),
+    # "能报吗", "走医保不", "医保管不管": whether the fund pays - answered by a sentence that says it pays, does not
+    # pay, or what part falls to the patient ("在非定点零售药店发生的药品费用，医疗保障基金不予支付").
+    "whether_paid": (
+        re.compile(
+            r"(?:能|可以|可不可以|能不能|能否|是否|给不给|让不让|会不会|可|给)(?:报销|报|走医保|用医保|医保报销?|"
+            r"医保支付|纳入医保)(?![多几销比])|报不报|报没报|管不管|给报吗|走医保(?:吗|不|么|嘛)|报销吗"
+        ),
+        re.compile(r"支付|报销|不予|自付|自费|承担|补偿|报账|赔付|不报|不能报"),
+    ),
 }
 QUANTITY_KINDS = frozenset({"how_long", "how_much", "how_many"})
 # What to bring, what to do, where to go: asked of a place the documents do not name, the general rule is still an
@@ -136,9 +145,11 @@ ASKS = re.compile(
     rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|多长|多大|多远|多高|{_JI}|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
-# A clause that opens with a bare pronoun before its verb: what it asks about is in the clause before.
+# A clause that opens with a bare pronoun before its verb, or with a place pronoun ("在那儿买药能报吗"): what it
+# asks about is in the clause before.
 _POINTS_BACK = re.compile(
-    r"^(?:那|那么)?(?:这个|这样|这|那个|它)(?:还|也|都|就)?(?:要|能|可以|可不可以|能不能|需要|得|该|怎么|咋|是|算|有|会)"
+    r"^(?:那|那么)?(?:这个|这样|这玩意儿?|这东西|这事儿?|那玩意儿?|这|那个|它)(?:还|也|都|就)?(?:要|能|可以|可不可以|能不能|需要|得|该|怎么|咋|是|算|有|会|不)"
+    r"|^(?:那|那么)?(?:在|去|到|上|从)?(?:那儿|那里|那边|那块儿?|这儿|这里|这边|这块儿?|那家|这家)"
 )
 # A question that asks how to treat, not what the policy is: the doctor's, never answered from the documents
 # (which hold rules on drugs and diseases, and so share its words).
@@ -193,7 +204,10 @@ FILLERS = frozenset(
         "感觉",
         "办法",
         "东西",
+        "玩意儿",
+        "玩意",
         "事",
+        "事儿",
         "事情",
         "麻烦",
         "谢谢",
@@ -280,11 +294,36 @@ _QUOTED_AMOUNT = re.compile(r"\d+(?:\.\d+)?元")
 # Buying for someone: "帮他买药", "替我妈拿药" are the lexicon's "帮人买药" (someone else, whoever it is).
 _FOR_SOMEONE = re.compile(rf"(帮|替)(?:他们|她们|他|她|老人|病人|(?:我|俺)?(?:{_KIN}))(?=买药|拿药|取药|配药|开药)")
 
+# Paying by card: "用医保卡买蛋白粉", "能刷医保卡吗", "能刷吗" ask whether it may go on the card, which the documents
+# call 刷卡 (the card is the means, not the topic); someone else's card ("用我妈的社保卡") is left to OTHERS_CARD.
+_PAYS_BY_CARD = re.compile(
+    r"(?:用|拿|使用|刷)(?:医保卡|社保卡|医疗卡)(?:来|去)?(?=买|购|拿|付|结|交|看|开|取|配|吗|不|么|呢|[？?，,。]|$)"
+    r"|(?<![刷])刷(?=[吗不么嘛呢]|[？?，,。]|$)"
+)
+
 
 def spoken_forms(text: str) -> str:
-    """The documents' form of spoken amounts and of buying for someone."""
+    """The documents' form of spoken amounts, of paying by card and of buying for someone."""
     text = _SPOKEN_MONEY.sub(lambda m: f"{m.group(1) or m.group(2)}元", text)
+    text = _PAYS_BY_CARD.sub("刷卡", text)
     return _FOR_SOMEONE.sub(r"\1人", text)
+
+# "蛋白粉、维生素这些保健品", "CT、核磁等检查": examples listed before the class the patient names for them.
+_EXAMPLES = re.compile(
+    r"((?:[^，。！？；,、\s]{1,12}[、和跟])+[^，。！？；,、\s]{1,8}?)(?:这些|这类|那些|那类|之类的?|一类的?|等等?)的?"
+    r"([^，。！？；,、\s]{1,8})"
+)
+
+
+def examples_named(focus: str, terms: dict[str, float]) -> list[tuple[str, str]]:
+    """(item, class) for each example a patient lists under a class they name: a rule on the class (营养保健品
+    不得刷卡) answers about each of its examples, as a category of lexicon/categories.yml does."""
+    pairs = []
+    for listed, after in _EXAMPLES.findall(focus):
+        heads = [t for t in terms if after.startswith(t)]
+        items = [t for part in re.split(r"[、和跟]", listed) for t in terms if part.endswith(t)]
+        pairs += [(item, head) for head in heads for item in items if item != head]
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -492,6 +531,7 @@ _KIND_WORDS = {
     "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
     "how_many": _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
+    "whether_paid": frozenset({"报销", "支付", "走医保", "用医保"}),
     "steps": frozenset({"流程", "步骤", "程序", "手续"}),
     # "要准备/提供/带哪些材料": the verb of bringing is part of asking for the documents to bring
     "materials": frozenset(
@@ -507,6 +547,10 @@ def _destination(place: str, text: str) -> bool:
     return bool(re.search(r"(?:去|到|往|赴|转|来|搬|在)$", text[max(0, i - 2) : i]))
 
 
+# "怎么办啊", "咋整": a clause of its own that asks for advice on what was said before it.
+_BARE_PLEA = re.compile(
+    r"^(?:那|那我|我|我们)?(?:该|应该|要)?(?:怎么办|咋办|咋整|怎么整|如何是好)(?:啊|呢|呀|吧|哦)?[？?！!。，,\s]*$"
+)
 # "病历可以复印哪些资料", "能查哪些材料": records the question does something with, not documents to bring.
 _HANDLED_RECORDS = re.compile(r"(?:复印|复制|打印|查阅|查看|调阅|借阅|查)[^，。？?]{0,4}(?:资料|材料)")
 
@@ -516,7 +560,8 @@ def _topic_terms(focus: str, kb) -> tuple[dict[str, float], tuple[str, ...], flo
     not what it is about: "要什么证件", "有效期多久" are checked as the asked type (a certificate named, a time span
     given), not as words the answer must repeat."""
     # what a condition names is not asked for: "材料不全的话，多久会通知补" asks how long, not for materials
-    asking = "".join(c for c in _CLAUSE.findall(focus) if not _CONDITION.search(c)) or focus
+    # ...nor does a bare plea after the question ("能走医保不？咋整啊？"): it asks for advice, not for steps
+    asking = "".join(c for c in _CLAUSE.findall(focus) if not _CONDITION.search(c) and not _BARE_PLEA.match(c)) or focus
     kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(asking) and not (
         k == "materials" and _HANDLED_RECORDS.search(asking)))
     weighed = _weighed(focus, kb)
@@ -573,6 +618,9 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
     strict |= {t for t in kept if len(t) >= 3 and kb.uses_as_word(t) and not _parts(t)}
     strict |= {t for t in kept if _QUOTED_AMOUNT.fullmatch(t)}  # 140元 is not 14元 nor 40元
     categories = {t: frozenset(c) for t in [*kept, *story] if (c := _document_categories(t, kb))}
+    for item, head in examples_named(focus, kept):
+        if kb.mentions(head):
+            categories[item] = categories.get(item, frozenset()) | {head}
     return Question(
         text=text,
         corrections=spelled.corrections,
@@ -586,7 +634,7 @@ def understand(query: str, kb, whole_focus: bool = False, context: str | None = 
         named_places=tuple(p for p in insured if p not in places),
         topical=any(len(t) >= 2 and (kb.knows(t) or (kb.mentions(t) and _QUOTED_AMOUNT.fullmatch(t))
                                      or t in categories) for t in [*terms, *story]),
-        negated=frozenset(t for t in [*kept, *story] if _negated_in(t, told)),
+        negated=_negated_terms([*kept, *story], told),
         categories=categories,
     )
 
@@ -600,7 +648,9 @@ _VARIANTS = str.maketrans({"帐": "账"})
 # "未事先备案的…", "没有转诊的…": a sentence about the act not done is not about doing it; it covers the term only
 # for a question that negates it too ("没备案能报吗"). 无/不 are left out: "无需备案" does say whether to file.
 _DENIED = re.compile(r"(?:未|没有|没|非)(?:经过?|事先|提前|按规定|按照规定|及时|办理|进行|去)?$")
-_ASKED_NEGATION = re.compile(r"(?:未|没有|没|非|不是|不)(?:经过?|事先|提前|按规定|及时|办理|办|进行|去|做|先)?$")
+_ASKED_NEGATION = re.compile(
+    r"(?:未|没有|没|非|不是|不)(?:医保|医疗保险)?(?:经过?|事先|提前|按规定|及时|办理|办|进行|去|做|先)?$"
+)
 
 
 def _negated_in(term: str, text: str) -> bool:
@@ -612,6 +662,12 @@ def _negated_in(term: str, text: str) -> bool:
                 return True
             at = text.find(t, at + 1)
     return False
+
+
+def _negated_terms(terms: Sequence[str], text: str) -> frozenset[str]:
+    """The terms ``text`` negates, and the compounds of a negated term: "药店不是定点的" asks of 非定点零售药店."""
+    negated = {t for t in terms if _negated_in(t, text)}
+    return frozenset(t for t in terms if t in negated or any(len(n) >= 2 and n in t for n in negated))
 
 
 def _present(term: str, text: str, denied_ok: bool = True) -> bool:
