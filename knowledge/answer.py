@@ -427,7 +427,20 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
                              and ch not in FILLERS and ch not in STOPWORDS)
                 continue
             words.append((synonym_map().get(word, word), flag))
-    return list(dict.fromkeys(words))
+    return list(dict.fromkeys(_light_verb_object(w, f, knows) for w, f in words))
+
+
+# Verbs that only say something is done to the noun after them (做手术, 打疫苗, 开药方, 住医院).
+_LIGHT_VERBS = frozenset("做打开看住拿吃办")
+
+
+def _light_verb_object(word: str, flag: str, knows) -> tuple[str, str]:
+    """A word of jieba's that the documents never use, made of a light verb and a word of theirs (做手术): the
+    question is about that word (手术), which the documents say without the verb."""
+    if knows is None or len(word) < 3 or word[0] not in _LIGHT_VERBS or knows(word) or not knows(word[1:]):
+        return word, flag
+    return synonym_map().get(word[1:], word[1:]), "n"
+
 
 
 def _guessed(word: str) -> bool:

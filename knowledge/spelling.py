@@ -168,7 +168,12 @@ class Vocabulary:
         lexicon = [w for w, _ in synonym_map().items()] + list(set(synonym_map().values()))
         for word in lexicon:
             frequency[word] += 2
-        frequency = Counter({w: n for w, n in frequency.items() if n >= 2 and _CJK_RUN.fullmatch(w)})
+        # A word said twice is the documents' own; said once, it is a word only if Chinese has it (心脏支架's
+        # 支架), not a run that lost bytes left behind (剞理).
+        words = tokenizer().FREQ
+        frequency = Counter(
+            {w: n for w, n in frequency.items() if (n >= 2 or words.get(w)) and _CJK_RUN.fullmatch(w)}
+        )
         known: set[str] = set()
         for text in texts:
             for run in _CJK_RUN.findall(text):
