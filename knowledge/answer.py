@@ -109,7 +109,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"(?:能|可以|可不可以|能不能|能否|是否|给不给|让不让|会不会|可|给)(?:报销|报|走医保|用医保|医保报销?|"
             r"医保支付|纳入医保)(?![多几销比])|报不报|报没报|管不管|给报吗|走医保(?:吗|不|么|嘛)|报销吗"
         ),
-        re.compile(r"支付|报销|不予|自付|自费|承担|补偿|报账|赔付|不报|不能报"),
+        # 收费: "目录外的耗材…单独收费" says who pays by saying the patient is charged
+        re.compile(r"支付|报销|不予|自付|自费|承担|补偿|报账|赔付|不报|不能报|收费"),
     ),
 }
 QUANTITY_KINDS = frozenset({"how_long", "how_much", "how_many"})

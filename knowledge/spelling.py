@@ -158,6 +158,7 @@ class Vocabulary:
     by_pinyin: dict[str, str] = field(default_factory=dict)
     by_wildcard: dict[str, list[str]] = field(default_factory=dict)
     corpus: str = ""  # the documents' text, for the phrases a homophone is read in
+    rare: frozenset[str] = frozenset()  # words of Chinese the documents say once: a typo's target only
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Vocabulary:
@@ -168,20 +169,22 @@ class Vocabulary:
         lexicon = [w for w, _ in synonym_map().items()] + list(set(synonym_map().values()))
         for word in lexicon:
             frequency[word] += 2
-        # A word said twice is the documents' own; said once, it is a word only if Chinese has it (心脏支架's
-        # 支架), not a run that lost bytes left behind (剞理).
-        words = tokenizer().FREQ
-        frequency = Counter(
-            {w: n for w, n in frequency.items() if (n >= 2 or words.get(w)) and _CJK_RUN.fullmatch(w)}
+        # A word said once that Chinese has (心脏支架's 支架) is what a typo may stand for, but not so much the
+        # documents' own that typing it is no typo (自负 for 自付); a run that lost bytes left behind (剞理) is neither.
+        rare = frozenset(
+            w for w, n in frequency.items() if n == 1 and tokenizer().FREQ.get(w) and _CJK_RUN.fullmatch(w)
         )
+        frequency = Counter({w: n for w, n in frequency.items() if n >= 2 and _CJK_RUN.fullmatch(w)})
         known: set[str] = set()
         for text in texts:
             for run in _CJK_RUN.findall(text):
                 for n in (2, 3, 4):
                     known.update(run[i : i + n] for i in range(len(run) - n + 1))
-        vocab = cls(frequency=frequency, known=frozenset(known) | frozenset(lexicon), corpus="\n".join(texts))
+        vocab = cls(
+            frequency=frequency, known=frozenset(known) | frozenset(lexicon), corpus="\n".join(texts), rare=rare
+        )
         _general_words()  # read jieba's dictionary now (under a second), not on a patient's first question
-        for word, _ in frequency.most_common():  # most frequent word wins a shared key
+        for word in [w for w, _ in frequency.most_common()] + sorted(rare):  # most frequent word wins a shared key
             vocab.by_pinyin.setdefault(pinyin_key(word), word)
             if len(word) >= 3:
                 for i in range(len(word)):
@@ -328,7 +331,7 @@ class Vocabulary:
 
     def _homophone(self, window: str) -> str | None:
         word = self.by_pinyin.get(pinyin_key(window))
-        known = word in self.frequency or word in _FUNCTION_WORDS
+        known = word in self.frequency or word in self.rare or word in _FUNCTION_WORDS
         return word if word and len(word) == len(window) and known else None
 
     def _one_edit(self, window: str) -> str | None:
