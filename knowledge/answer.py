@@ -309,6 +309,7 @@ def spoken_forms(text: str) -> str:
     text = _PAYS_BY_CARD.sub("刷卡", text)
     return _FOR_SOMEONE.sub(r"\1人", text)
 
+
 # "蛋白粉、维生素这些保健品", "CT、核磁等检查": examples listed before the class the patient names for them.
 _EXAMPLES = re.compile(
     r"((?:[^，。！？；,、\s]{1,12}[、和跟])+[^，。！？；,、\s]{1,8}?)(?:这些|这类|那些|那类|之类的?|一类的?|等等?)的?"
@@ -431,7 +432,7 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
     return list(dict.fromkeys(_light_verb_object(w, f, knows) for w, f in words))
 
 
-# Verbs that only say something is done to the noun after them (做手术, 打疫苗, 开药方, 住医院).
+# Verbs that only say something is done to the noun after them (做手术, 开药方: words in jieba's dictionary).
 _LIGHT_VERBS = frozenset("做打开看住拿吃办")
 
 
@@ -441,7 +442,6 @@ def _light_verb_object(word: str, flag: str, knows) -> tuple[str, str]:
     if knows is None or len(word) < 3 or word[0] not in _LIGHT_VERBS or knows(word) or not knows(word[1:]):
         return word, flag
     return synonym_map().get(word[1:], word[1:]), "n"
-
 
 
 def _guessed(word: str) -> bool:
