@@ -264,7 +264,7 @@ MAX_ANSWER_CHARS = 170
 # three quarters of the word's credit — with one other term of equal weight present, that still answers.
 SYNONYM_CREDIT = 0.75
 _HEADING_END = re.compile(
-    r"^([\u4e00-\u9fff]{2,10}?(?:原则|机制|要求|流程|规定|标准|办法|措施|范围|条件|程序|概述|体系|管理|监管|制度|职责|内容|方式))"
+    r"^([\u4e00-\u9fff]{2,10}?(?:原则|机制|要求|流程|规定|标准|办法|措施|范围|条件|程序|概述|体系|管理|监管|制度|职责|内容|方式|审批|审核))"
 )
 _LIST_MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]+、|[①-⑩])\s*"
@@ -379,12 +379,24 @@ def focus_of(text: str) -> str:
             short = len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6
             # a condition the question is asked under ("转院去外地看病的话，备案要交什么材料") is part of it
             # ...and so is the clause that a bare pronoun points back to ("…要放心脏支架，这个要单独审批吗")
+            # ...and so is a topic put first ("医保目录里的药和目录外的药，医生可以开在同一张处方上吗")
             if i and i - 1 not in picked and (
                 short or _CONDITION.search(clauses[i - 1]) or _POINTS_BACK.search(clause)
+                or _fronted_topic(clauses[i - 1])
             ):
                 picked.append(i - 1)
             picked.append(i)
     return "".join(clauses[i] for i in sorted(set(picked))) if picked else text
+
+
+def _fronted_topic(clause: str) -> bool:
+    """A clause of nouns alone before a comma ("异地就医备案，", "医保目录里的药和目录外的药，"): the topic that the
+    question after it comments on, not a story (a story tells what happened, with a verb: "我妈住院了，")."""
+    if not clause.endswith(("，", ",")):
+        return False
+    words = [p for p in pos_tokenizer().cut(clause.rstrip("，,")) if p.flag not in ("uj", "c", "f")]
+    return bool(words) and all(
+        p.flag.startswith("n") and p.flag != "nr" and tokenizer().FREQ.get(p.word) for p in words)
 
 
 @lru_cache(maxsize=1)
