@@ -64,7 +64,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
     "how_many": (
-        re.compile(rf"{_JI}(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)"),
+        # a number asked by its noun: "对人数有什么要求", "数量有限制吗"
+        re.compile(rf"{_JI}(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)|人数|数量|名额"),
         re.compile(rf"{_NUM}\s*{_ABOUT}\s*(?:个|名|家|种|类|项|次|位|人|张|盒)"),
     ),
     "where": (
@@ -270,6 +271,7 @@ _LIST_MARKER = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}\s*[、.．](?!\d)|[一二三四五六七八九十]+、|[①-⑩])\s*"
 )
 _MODAL = frozenset("能可要会该想得去来")
+_MODAL_ADVERBS = frozenset("才就还也都再又")
 _LIGHT_CHARS = frozenset("里点在大好了下上着过回来去到得一把给们些个完掉起出进的地吧啥")
 _NOT_CONTENT = frozenset({"r", "p", "c", "u", "y", "m", "q", "f", "t", "e", "o", "zg", "x"})
 # Adverbs and distinguishing words count only where the documents use them (临时, 直接 — not 大概, 反正).
@@ -298,7 +300,7 @@ _FOR_SOMEONE = re.compile(rf"(帮|替)(?:他们|她们|他|她|老人|病人|(?:
 # Paying by card: "用医保卡买蛋白粉", "能刷医保卡吗", "能刷吗" ask whether it may go on the card, which the documents
 # call 刷卡 (the card is the means, not the topic); someone else's card ("用我妈的社保卡") is left to OTHERS_CARD.
 _PAYS_BY_CARD = re.compile(
-    r"(?:用|拿|使用|刷)(?:医保卡|社保卡|医疗卡)(?:来|去)?(?=买|购|拿|付|结|交|看|开|取|配|吗|不|么|呢|[？?，,。]|$)"
+    r"(?:用|拿|使用|刷)(?:医保卡|社保卡|医疗卡)(?:来|去)?(?=买|购|拿|付|结|交|看|开|取|配|吗|不|么|呢|和|跟|与|还是|[？?，,。]|$)"
     r"|(?<![刷])刷(?=[吗不么嘛呢]|[？?，,。]|$)"
 )
 
@@ -394,7 +396,7 @@ def _fronted_topic(clause: str) -> bool:
     question after it comments on, not a story (a story tells what happened, with a verb: "我妈住院了，")."""
     if not clause.endswith(("，", ",")):
         return False
-    words = [p for p in pos_tokenizer().cut(clause.rstrip("，,")) if p.flag not in ("uj", "c", "f")]
+    words = [p for p in pos_tokenizer().cut(clause.rstrip("，,")) if p.flag not in ("uj", "c", "f", "r", "m", "q")]
     return bool(words) and all(
         p.flag.startswith("n") and p.flag != "nr" and tokenizer().FREQ.get(p.word) for p in words)
 
@@ -432,6 +434,8 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
             continue
         if len(word) == 2 and word[0] in _MODAL and word[1:] not in FILLERS:  # "能刷", "要交": jieba glues the modal
             continue
+        if len(word) == 2 and word[0] in _MODAL_ADVERBS and word[1] in _MODAL:  # "才能再评": the modal, not 才能 (talent)
+            continue
         if flag.startswith(_CONTENT_POS) or flag == "eng":
             if knows is not None and _guessed(word) and not knows(word):
                 # jieba's guess at an unknown run ("特殊病报" -> 病报, "开耐"): no word of Chinese, so no topic;
@@ -461,6 +465,12 @@ def _guessed(word: str) -> bool:
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", word)) and not tokenizer().FREQ.get(word)
 
 
+def _tentative(word: str, flag: str) -> bool:
+    """A verb said twice (看看, 查查, 问问): "have a look", a softened verb, not a topic, whether or not the
+    documents happen to use the doubled form."""
+    return len(word) == 2 and word[0] == word[1] and flag.startswith("v")
+
+
 def _wrapper(word: str) -> bool:
     """A colloquial shell around one meaningful character: 卡里, 买点, 看看, 不问, 开在 — jieba glues them into
     "words" the documents never use, which would otherwise count as topics the documents do not cover."""
@@ -482,6 +492,8 @@ def weigh(word: str, flag: str, kb) -> float:
     those words: it weighs like an ordinary term too (牙, which they never use, still weighs most)."""
     if len(word) == 1 and kb.mentions(word):
         return min(kb.term_weight(word), UNKNOWN_OTHER_WEIGHT)
+    if _tentative(word, flag):
+        return 0.0
     if kb.knows(word):
         if not flag.startswith(_NOUN_POS) and not kb.uses_as_word(word):
             return UNKNOWN_OTHER_WEIGHT  # a verb found only inside the documents' words (看到 in 看到位) is not theirs
@@ -555,7 +567,7 @@ _BOUNDS = frozenset({"最多", "最少", "最长", "最短", "最高", "最低",
 _KIND_WORDS = {
     "how_long": frozenset({"有效期", "期限", "时限", "时间", "多长时间", "提前"}) | _BOUNDS,  # 提前多久: a lead time
     "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
-    "how_many": _BOUNDS,
+    "how_many": frozenset({"人数", "数量", "名额"}) | _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
     "whether_paid": frozenset({"报销", "支付", "走医保", "用医保"}),
     "steps": frozenset({"流程", "步骤", "程序", "手续"}),

@@ -1,10 +1,11 @@
-"""Issue 9, eighth round: a topic put first as a bare noun phrase is part of what is asked, and a slide heading
-that ends in 审批 is set apart from its sentence. The questions are written for the tests from the documents'
+"""Issue 9, eighth round: a topic put first as a bare noun phrase is part of what is asked; a slide heading
+that ends in 审批 is set apart from its sentence; softened verbs (看看), adverb-modal pairs (才能) and a count asked
+by its noun (人数) are read as patients mean them. The questions are written for the tests from the documents'
 rules (目录外的耗材应向患者明确告知; 城镇居民医疗保险覆盖…儿童、学生、老人), none taken from tests/eval."""
 
 from __future__ import annotations
 
-from knowledge.answer import _fronted_topic, display, find_answer, focus_of
+from knowledge.answer import _fronted_topic, display, find_answer, focus_of, spoken_forms, understand, weigh
 from knowledge.retrieve import KnowledgeBase
 
 
@@ -30,3 +31,31 @@ def test_a_heading_ending_in_approval_is_set_apart():
     shown = display("高值耗材使用审批高值耗材是医保重点监控的对象，医院应建立严格的使用审批制度。")
     assert shown.startswith("【高值耗材使用审批】高值耗材是")
     assert display("经审批同意后方可使用。") == "经审批同意后方可使用。"
+
+
+def test_a_fronted_topic_may_point_with_a_demonstrative():
+    assert _fronted_topic("那些定点药店，")
+    assert _fronted_topic("药店里的那个药师，")
+
+
+def test_a_verb_said_twice_is_no_topic(kb: KnowledgeBase):
+    assert weigh("查查", "v", kb) == 0.0 and weigh("看看", "v", kb) == 0.0
+    assert "看看" not in understand("我想看看定点药店的药师要有什么资格证书", kb).terms
+
+
+def test_an_adverb_glued_to_a_modal_is_the_modal(kb: KnowledgeBase):
+    # jieba's 才能 is "talent"; "多久才能再申请" says "only then can"
+    question = understand("药店被解除协议以后，要过多久才能再申请定点？", kb)
+    assert "才能" not in question.terms and "how_long" in question.kinds
+
+
+def test_a_count_asked_by_its_noun(kb: KnowledgeBase):
+    question = understand("定点药店的执业药师，对人数有什么规定？", kb)
+    assert "how_many" in question.kinds and "人数" not in question.terms
+    outcome = find_answer(kb, "定点药店的执业药师，对人数有什么规定？")
+    assert outcome.refusal is None and any("1名" in f.text for f in outcome.findings)
+
+
+def test_card_against_cash_is_paying_by_card():
+    assert spoken_forms("用医保卡和用现金买药一个价吗").startswith("刷卡和")
+    assert spoken_forms("刷社保卡跟付现金有区别吗").startswith("刷卡跟")
