@@ -434,7 +434,7 @@ def key_terms(text: str, knows=None) -> list[tuple[str, str]]:
             continue
         if len(word) == 2 and word[0] in _MODAL and word[1:] not in FILLERS:  # "能刷", "要交": jieba glues the modal
             continue
-        if len(word) == 2 and word[0] in _MODAL_ADVERBS and word[1] in _MODAL:  # "才能再评": the modal, not 才能 (talent)
+        if len(word) == 2 and word[0] in _MODAL_ADVERBS and word[1] in _MODAL:  # 才能再评: the modal, not 才能 (talent)
             continue
         if flag.startswith(_CONTENT_POS) or flag == "eng":
             if knows is not None and _guessed(word) and not knows(word):
