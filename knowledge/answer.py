@@ -58,7 +58,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"缴多少|付多少|出多少|花多少|起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
         ),
         re.compile(
-            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万(?![人户家名个次])|块)|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍|"
+            # a score: "60分为合格线" (not 分钟 or 分之)
+            rf"\d+(?:\.\d+)?\s*(?:%|％|元|万元|万(?![人户家名个次])|块|分(?![钟之]))|百分之|[一二三四五六七八九十]成|全额|全部由|免费|不收费|{_NUM}倍|"
             # a rate given as another one's: "按照住院比例报销", "按普通门诊标准支付"
             r"按(?:照)?[^，。；]{0,6}(?:比例|标准)(?:报销|支付|结算|执行)"
         ),
@@ -297,6 +298,10 @@ _QUOTED_AMOUNT = re.compile(r"\d+(?:\.\d+)?元")
 # Buying for someone: "帮他买药", "替我妈拿药" are the lexicon's "帮人买药" (someone else, whoever it is).
 _FOR_SOMEONE = re.compile(rf"(帮|替)(?:他们|她们|他|她|老人|病人|(?:我|俺)?(?:{_KIN}))(?=买药|拿药|取药|配药|开药)")
 
+# "怎么结法", "咋个报法": how to do it, said with the verb and 法 (a way of doing), which the documents never use.
+# A word of its own (怎么违法, 如何合法, 什么方法) is left alone.
+_HOW_V_FA = re.compile(r"(怎么|怎样|咋个|咋|如何)([\u4e00-\u9fff])法")
+
 # Paying by card: "用医保卡买蛋白粉", "能刷医保卡吗", "能刷吗" ask whether it may go on the card, which the documents
 # call 刷卡 (the card is the means, not the topic); someone else's card ("用我妈的社保卡") is left to OTHERS_CARD.
 _PAYS_BY_CARD = re.compile(
@@ -305,10 +310,15 @@ _PAYS_BY_CARD = re.compile(
 )
 
 
+def _common(word: str) -> bool:
+    return (tokenizer().FREQ.get(word) or 0) >= COMMON_WORD_FREQ
+
+
 def spoken_forms(text: str) -> str:
     """The documents' form of spoken amounts, of paying by card and of buying for someone."""
     text = _SPOKEN_MONEY.sub(lambda m: f"{m.group(1) or m.group(2)}元", text)
     text = _PAYS_BY_CARD.sub("刷卡", text)
+    text = _HOW_V_FA.sub(lambda m: m.group(0) if _common(m.group(2) + "法") else m.group(1) + m.group(2), text)
     return _FOR_SOMEONE.sub(r"\1人", text)
 
 

@@ -1,11 +1,11 @@
-"""Issue 9, eighth round: a topic put first as a bare noun phrase is part of what is asked; a slide heading
-that ends in 审批 is set apart from its sentence; softened verbs (看看), adverb-modal pairs (才能) and a count asked
-by its noun (人数) are read as patients mean them. The questions are written for the tests from the documents'
-rules (目录外的耗材应向患者明确告知; 城镇居民医疗保险覆盖…儿童、学生、老人), none taken from tests/eval."""
+"""Issue 9, eighth round. A topic put first as a bare noun phrase is part of what is asked; a slide heading that
+ends in 审批 is set apart from its sentence; softened verbs (看看), adverb-modal pairs (才能), a count asked by its
+noun (人数) and "怎么结法" are read as patients mean them; a score (60分) answers how much. The questions are written
+for the tests from the documents' rules (目录外的耗材应向患者明确告知; 60分为合格线), none taken from tests/eval."""
 
 from __future__ import annotations
 
-from knowledge.answer import _fronted_topic, display, find_answer, focus_of, spoken_forms, understand, weigh
+from knowledge.answer import _fronted_topic, carries, display, find_answer, focus_of, spoken_forms, understand, weigh
 from knowledge.retrieve import KnowledgeBase
 
 
@@ -59,3 +59,15 @@ def test_a_count_asked_by_its_noun(kb: KnowledgeBase):
 def test_card_against_cash_is_paying_by_card():
     assert spoken_forms("用医保卡和用现金买药一个价吗").startswith("刷卡和")
     assert spoken_forms("刷社保卡跟付现金有区别吗").startswith("刷卡跟")
+
+
+def test_how_a_verb_is_done_said_with_fa():
+    assert spoken_forms("出院的时候怎么结法") == "出院的时候怎么结"
+    assert spoken_forms("这种药咋个报法") == "这种药咋个报"
+    assert spoken_forms("这样做怎么违法了") == "这样做怎么违法了"  # a word of its own stays
+
+
+def test_a_score_answers_how_much(kb: KnowledgeBase):
+    question = understand("定点医疗机构评估，考到多少分才算过关？", kb)
+    assert carries(question, "采用百分制评分方式，60分为合格线。")
+    assert not carries(question, "平均等待时间不超过15分钟。")
