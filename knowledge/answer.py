@@ -706,10 +706,15 @@ def _negated_in(term: str, text: str) -> bool:
     for t in _related().get(term, frozenset((term,))):
         at = text.find(t)
         while at >= 0:
-            if _ASKED_NEGATION.search(text[max(0, at - 6) : at]):
+            if (m := _ASKED_NEGATION.search(text[max(0, at - 6) : at])) and not _either_or(text, at - len(m.group(0))):
                 return True
             at = text.find(t, at + 1)
     return False
+
+
+def _either_or(text: str, at: int) -> bool:
+    """The negation at ``at`` asks either-or, the same verb on both sides (有没有, 是不是, 能不能): no negation."""
+    return 0 < at < len(text) - 1 and text[at] in "不没" and text[at - 1] == text[at + 1]
 
 
 def _negated_terms(terms: Sequence[str], text: str) -> frozenset[str]:

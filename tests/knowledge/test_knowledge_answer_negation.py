@@ -34,3 +34,12 @@ def test_a_bare_plea_after_the_question_is_not_a_question_of_steps(kb: Knowledge
     question = understand("药店不是定点的，买药能走医保不？咋整啊？", kb)
     assert "steps" not in question.kinds and "whether_paid" in question.kinds
     assert "steps" in understand("异地就医备案怎么办理", kb).kinds
+
+
+def test_an_either_or_question_negates_nothing():
+    # 有没有, 是不是, 要不要 ask either way; 还没有, 不是 (alone) do negate
+    assert not _negated_in("封顶线", "住院费用有没有封顶线")
+    assert not _negated_in("定点", "这家是不是定点医院")
+    assert not _negated_in("备案", "去外地看病要不要备案")
+    assert _negated_in("备案", "我还没有备案就住院了")
+    assert _negated_in("定点", "不是定点的药店能买吗")
