@@ -99,7 +99,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"流程|步骤|办理程序|申请程序|什么手续|哪些手续"
         ),
         re.compile(
-            r"申请|办理|提交|提供|持|携带|填写|填报|登记|备案|审核|审批|认定|凭|受理|开具|出具|签字|签署|"
+            # ...or what one may turn to: "超过部分可使用大病保险报销" answers "超了怎么办"
+            r"申请|办理|提交|提供|持|携带|填写|填报|登记|备案|审核|审批|认定|凭|受理|开具|出具|签字|签署|可(?:以)?(?:使用|选择)|"
             r"经\S{0,6}(?:同意|审批|批准|审核)|到\S{0,10}(?:窗口|医院|机构|中心|部门|药店|医保局|医保办)|"
             r"通过\S{0,10}(?:APP|平台|网上|小程序|公众号|网站|系统)|先\S{0,20}(?:后|再)"
         ),
@@ -249,6 +250,9 @@ ALLOW_TOP_MISS_FROM = 4
 # below this the match is coincidental overlap of common words.
 MIN_RETRIEVAL = 0.08
 CANDIDATE_PASSAGES = 8
+# ...and the text shown says a tenth of the key-term weight itself: a sentence that says none of it (only its
+# heading and neighbours do) is not the answer, however well its section matches.
+MIN_OWN_COVERAGE = 0.1
 STORY_SHARE = 0.25
 # An asking clause whose key terms weigh less than one specific term of the documents names no topic.
 MIN_FOCUS_WEIGHT = 4.0
@@ -999,6 +1003,8 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
         # what the shown text itself says, less a lead into the list (which names every item's topic at once)
         own = span[1:] if len(span) > 1 and _LEAD.search(units[span[0]]) else span
         own_cov, _ = coverage(question, "".join(units[j] for j in own))
+        # the text shown must itself say some of what was asked, not only its heading and neighbours
+        ok = ok and own_cov >= MIN_OWN_COVERAGE
         aim = figure_aim(question, shown)
         style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if REPORT.search(shown) else 0.0)
         rank = (ok, cov + 0.5 * own_cov + 0.5 * aim + style - (0.5 if damaged(shown, doc_chars) else 0.0))

@@ -5,8 +5,19 @@ for the tests from the documents' rules (目录外的耗材应向患者明确告
 
 from __future__ import annotations
 
-from knowledge.answer import _fronted_topic, carries, display, find_answer, focus_of, spoken_forms, understand, weigh
-from knowledge.retrieve import KnowledgeBase
+from knowledge.answer import (
+    MIN_COVERAGE,
+    _fronted_topic,
+    best_sentences,
+    carries,
+    display,
+    find_answer,
+    focus_of,
+    spoken_forms,
+    understand,
+    weigh,
+)
+from knowledge.retrieve import Hit, KnowledgeBase
 
 
 def test_a_clause_of_nouns_alone_is_a_fronted_topic():
@@ -71,3 +82,23 @@ def test_a_score_answers_how_much(kb: KnowledgeBase):
     question = understand("定点医疗机构评估，考到多少分才算过关？", kb)
     assert carries(question, "采用百分制评分方式，60分为合格线。")
     assert not carries(question, "平均等待时间不超过15分钟。")
+
+
+def _hit(text: str, section: str) -> Hit:
+    return Hit(passage_id="t", text=text, original=text, doc_id="t", doc_title="t", section=section, section_id="t",
+               topics=[], score=1.0, confidence=0.9, sources=[])
+
+
+def test_the_text_shown_must_say_some_of_it_itself(kb: KnowledgeBase):
+    question = understand("门诊慢特病在哪里认定？", kb)
+    # the heading names every term, the sentence under it none of them
+    heading_only = _hit("本制度自发布之日起施行，由医保办负责解释。", "门诊慢特病认定")
+    assert best_sentences(question, heading_only, kb.char_counts).coverage < MIN_COVERAGE
+    said = _hit("门诊慢特病到医保服务窗口认定。", "门诊慢特病认定")
+    assert best_sentences(question, said, kb.char_counts).coverage >= MIN_COVERAGE
+
+
+def test_what_one_may_turn_to_answers_what_to_do(kb: KnowledgeBase):
+    question = understand("住院费用超过封顶线了怎么办？", kb)
+    assert "steps" in question.kinds
+    assert carries(question, "住院费用设有年度封顶线，超过部分可使用大病保险报销。")
