@@ -579,7 +579,8 @@ def _weighed(text: str, kb) -> dict[str, float]:
 # documents state it as "不能超过7日", "至少3个月".
 _BOUNDS = frozenset({"最多", "最少", "最长", "最短", "最高", "最低", "至多", "至少", "上限", "下限", "量"})
 _KIND_WORDS = {
-    "how_long": frozenset({"有效期", "期限", "时限", "时间", "多长时间", "提前"}) | _BOUNDS,  # 提前多久: a lead time
+    # 提前多久: a lead time; 多久才有结果: the wait ends in the outcome, which is not the topic
+    "how_long": frozenset({"有效期", "期限", "时限", "时间", "多长时间", "提前", "结果", "消息"}) | _BOUNDS,
     "how_much": frozenset({"比例", "标准", "费用", "金额", "额度"}) | _BOUNDS,
     "how_many": frozenset({"人数", "数量", "名额"}) | _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),

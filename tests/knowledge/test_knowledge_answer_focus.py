@@ -102,3 +102,9 @@ def test_what_one_may_turn_to_answers_what_to_do(kb: KnowledgeBase):
     question = understand("住院费用超过封顶线了怎么办？", kb)
     assert "steps" in question.kinds
     assert carries(question, "住院费用设有年度封顶线，超过部分可使用大病保险报销。")
+
+
+def test_the_outcome_a_wait_ends_in_is_no_topic(kb: KnowledgeBase):
+    question = understand("申请门诊慢特病以后，一般多久才能出结果？", kb)
+    assert "how_long" in question.kinds and "结果" not in question.terms
+    assert "结果" in understand("门诊慢特病的认定结果在哪里查？", kb).terms  # asked where, the outcome is the topic
