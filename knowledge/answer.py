@@ -250,7 +250,7 @@ ALLOW_TOP_MISS_FROM = 4
 # below this the match is coincidental overlap of common words.
 MIN_RETRIEVAL = 0.08
 CANDIDATE_PASSAGES = 8
-# ...and the text shown says a tenth of the key-term weight itself: a sentence that says none of it (only its
+# The text shown must itself say a tenth of the key-term weight: a sentence that says none of it (only its
 # heading and neighbours do) is not the answer, however well its section matches.
 MIN_OWN_COVERAGE = 0.1
 STORY_SHARE = 0.25
@@ -315,11 +315,13 @@ _PAYS_BY_CARD = re.compile(
 
 
 def _common(word: str) -> bool:
+    """A word jieba's dictionary counts as an everyday word of Chinese."""
     return (tokenizer().FREQ.get(word) or 0) >= COMMON_WORD_FREQ
 
 
 def spoken_forms(text: str) -> str:
-    """The documents' form of spoken amounts, of paying by card and of buying for someone."""
+    """The documents' form of spoken amounts, of paying by card, of how a thing is done (怎么结法) and of buying
+    for someone."""
     text = _SPOKEN_MONEY.sub(lambda m: f"{m.group(1) or m.group(2)}元", text)
     text = _PAYS_BY_CARD.sub("刷卡", text)
     text = _HOW_V_FA.sub(lambda m: m.group(0) if _common(m.group(2) + "法") else m.group(1) + m.group(2), text)
@@ -495,7 +497,7 @@ def _wrapper(word: str) -> bool:
     if word[1] in _LIGHT_CHARS:  # a verb and its complement or a noun and its place: 转过, 拿到, 卡里, 买点
         return True
     # a light first character in a word jieba's dictionary counts as common is a word of its own (上班, 出门)
-    return word[0] in _LIGHT_CHARS and (tokenizer().FREQ.get(word) or 0) < COMMON_WORD_FREQ
+    return word[0] in _LIGHT_CHARS and not _common(word)
 
 
 def weigh(word: str, flag: str, kb) -> float:
