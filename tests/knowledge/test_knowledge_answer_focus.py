@@ -99,9 +99,10 @@ def test_the_text_shown_must_say_some_of_it_itself(kb: KnowledgeBase):
 
 
 def test_what_one_may_turn_to_answers_what_to_do(kb: KnowledgeBase):
-    question = understand("住院费用超过封顶线了怎么办？", kb)
+    question = understand("医保卡丢了怎么办？", kb)
     assert "steps" in question.kinds
-    assert carries(question, "住院费用设有年度封顶线，超过部分可使用大病保险报销。")
+    assert carries(question, "医保卡丢失后，可使用电子医保码就医。")
+    assert not carries(question, "医保卡丢失后不要着急。")
 
 
 def test_the_outcome_a_wait_ends_in_is_no_topic(kb: KnowledgeBase):
