@@ -37,8 +37,8 @@ from knowledge.words import STOPWORDS, categories_of, pos_tokenizer, synonym_map
 # Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
 # carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百]+)"
-# "几" that asks, not the indefinite "好几次/十几天/几十块/几乎" of a story.
-_JI = r"(?<![好十没这])几(?![十百千万乎])"
+# "几" that asks, not the indefinite "好几次/十几天/几十块/几乎" of a story, nor "哪几天/哪几种" (which ones).
+_JI = r"(?<![好十没这哪])几(?![十百千万乎])"
 # Round figures: "1300多个品种", "20余家", "10来天".
 _ABOUT = r"(?:多|余|来)?"
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -54,8 +54,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "how_much": (
         re.compile(
-            r"多少(?!个|名|家|种|类|项|次|位|人|张|盒|天|日|年|月|时间|小时|分钟|周)|多少钱|报多少|能报多少|给报多少|报几成|几成|百分之几|百分之多少|多少比例|比例是多少|比例多少|交多少|"
-            r"缴多少|付多少|出多少|花多少|起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
+            r"多少(?!个|名|家|种|类|项|次|位|人|张|盒|天|日|年|月|时间|小时|分钟|周)|多少钱|报几成|几成|百分之几|百分之多少|多少比例|比例是多少|比例多少|"
+            r"起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
         ),
         re.compile(
             # a score: "60分为合格线" (not 分钟 or 分之)
@@ -144,6 +144,16 @@ REPORT = re.compile(
     r"全[县市区省]|我[县市区局院]|本[县区]|"
     r"人次|同比|增长|完成.{0,8}任务|共计|累计"
 )
+# A rate the policy sets per person, visit or year ("每人每年200元", "每人次470元"): no report's total, even in a
+# sentence that speaks of "我市".
+_RATE = re.compile(r"每(?:人次|人|次|年|月|日|天)[^，。；]{0,6}?\d+(?:\.\d+)?\s*(?:元|%|％)")
+
+
+def reports(text: str) -> bool:
+    """Whether ``text`` reads as a work report's statistics rather than a rule."""
+    return bool(REPORT.search(text)) and not _RATE.search(text)
+
+
 # A clause that asks: question words, particles and the question mark.
 ASKS = re.compile(
     rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|多长|多大|多远|多高|{_JI}|谁|为什么|咋|"
@@ -508,6 +518,17 @@ def weigh(word: str, flag: str, kb) -> float:
     those words: it weighs like an ordinary term too (牙, which they never use, still weighs most)."""
     if len(word) == 1 and kb.mentions(word):
         return min(kb.term_weight(word), UNKNOWN_OTHER_WEIGHT)
+    if flag.startswith(_MANNER_POS) and word not in _related():
+        # an adverb or set phrase (直接, 就是, 一般来说) says how, not what: rare as it may be in the
+        # documents, it is no topic a passage must repeat
+        return min(_topic_weight(word, flag, kb), UNKNOWN_OTHER_WEIGHT)
+    return _topic_weight(word, flag, kb)
+
+
+_MANNER_POS = ("d", "ad", "l")
+
+
+def _topic_weight(word: str, flag: str, kb) -> float:
     if _tentative(word, flag):
         return 0.0
     if kb.knows(word):
@@ -948,7 +969,7 @@ def carries(question: Question, shown: str) -> bool:
     for kind in question.kinds:
         if not KINDS[kind][1].search(shown):
             return False
-        if kind in ("how_much", "how_long") and REPORT.search(shown):
+        if kind in ("how_much", "how_long") and reports(shown):
             return False
         # A figure answers about what its own clause, the clause before it or its sentence's subject names:
         # "住院报销比例约为70%" says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give
@@ -1009,7 +1030,7 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
         # the text shown must itself say some of what was asked, not only its heading and neighbours
         ok = ok and own_cov >= MIN_OWN_COVERAGE
         aim = figure_aim(question, shown)
-        style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if REPORT.search(shown) else 0.0)
+        style = (0.1 if NORMATIVE.search(shown) else 0.0) - (0.15 if reports(shown) else 0.0)
         rank = (ok, cov + 0.5 * own_cov + 0.5 * aim + style - (0.5 if damaged(shown, doc_chars) else 0.0))
         if best is None or rank > best[0]:
             text = "".join(("……" if k and j > span[k - 1] + 1 else "") + mark_damage(display(units[j]), doc_chars)
