@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
 
-from knowledge.places import ABROAD
+from knowledge.places import ABROAD, places_in
 from knowledge.spelling import respell
 from knowledge.text import normalize_query
 from knowledge.thesaurus import synonyms
@@ -37,8 +37,9 @@ from knowledge.words import STOPWORDS, categories_of, pos_tokenizer, synonym_map
 # Question types: what the question asks for, and what a sentence must contain to give it. Only types whose
 # carrier is specific are checked (a yes/no question is answered by almost any rule sentence).
 _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百]+)"
-# "几" that asks, not the indefinite "好几次/十几天/几十块/几乎" of a story, nor "哪几天/哪几种" (which ones).
-_JI = r"(?<![好十没这哪])几(?![十百千万乎])"
+# "几" that asks, not the indefinite "好几次/十几天/几十块/几乎" of a story, nor "哪几天/哪几种" (which ones), nor
+# "我们几个" (the few of us).
+_JI = r"(?<![好十没这哪们])几(?![十百千万乎])"
 # Round figures: "1300多个品种", "20余家", "10来天".
 _ABOUT = r"(?:多|余|来)?"
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -142,7 +143,8 @@ REPORT = re.compile(
     # "到20xx年…达到120元" is a target the policy sets, not a year reported on
     r"(?<![到至0-9])[xX×]{2}年|(?<![到至])20[xX]{2}(?!年(?:起|前|底前))|\d{4}年.{0,12}(?:完成|实现|达到|共|累计)|"
     r"全[县市区省]|我[县市区局院]|本[县区]|"
-    r"人次|同比|增长|完成.{0,8}任务|共计|累计"
+    # ...but an accumulated balance or count the rule speaks of ("累计结余金额超过3000元的部分", "累计2次") is none
+    r"人次|同比|增长|完成.{0,8}任务|共计|累计(?!\d+次)(?!结余(?!\d))"
 )
 # A rate the policy sets per person, visit or year ("每人每年200元", "每人次470元"): no report's total, even in a
 # sentence that speaks of "我市".
@@ -971,6 +973,8 @@ def carries(question: Question, shown: str) -> bool:
             return False
         if kind in ("how_much", "how_long") and reports(shown):
             return False
+        if kind in QUANTITY_KINDS and _figures_elsewhere(question, shown):
+            return False
         # A figure answers about what its own clause, the clause before it or its sentence's subject names:
         # "住院报销比例约为70%" says nothing of 个人账户; "临时外出就医需提供外出证明，有效期3-6个月" does give
         # 临时外出就医's span, and "康复医疗纳入医保支付范围，但设有次数限制，一般为每年30-60次" 康复's.
@@ -982,6 +986,13 @@ def carries(question: Question, shown: str) -> bool:
             if not answering & given:
                 return False
     return True
+
+
+def _figures_elsewhere(question: Question, shown: str) -> bool:
+    """ "例如南京市参保人员…超过3000元的部分": the figures of a city the question does not name are that city's
+    example, not the answer to a question that names no place or another one."""
+    asked = places_in(question.text)
+    return any(p.endswith(("省", "市", "县")) and not any(p in a or a in p for a in asked) for p in places_in(shown))
 
 
 def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
@@ -1043,12 +1054,17 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
     return best[1] if best else Finding(hit=hit, text="", coverage=0.0, missing=tuple(question.terms))
 
 
-def _names_any(hit, places: Sequence[str]) -> bool:
-    return any(p in f"{hit.text}{hit.section}{hit.doc_title}" for p in places)
+def _names_any(hit, places: Sequence[str], section_places: Mapping[str, str | None]) -> bool:
+    """The passage, its heading or title names one of ``places``, or its section speaks of one (a city's speech)."""
+    spoken_of = section_places.get(getattr(hit, "section_id", ""))
+    return any(p in f"{hit.text}{hit.section}{hit.doc_title}" or (spoken_of and (spoken_of in p or p in spoken_of))
+               for p in places)
 
 
-def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outcome:
-    """The findings that answer (at most two passages), or a refusal with the nearest point."""
+def decide(question: Question, hits: Sequence, doc_chars: Counter[str],
+           section_places: Mapping[str, str | None] | None = None) -> Outcome:
+    """The findings that answer (at most two passages), or a refusal with the nearest point. ``section_places``:
+    section id -> the place that section speaks of (``KnowledgeBase.section_place``)."""
     findings = [
         best_sentences(question, h, doc_chars) for h in hits[:CANDIDATE_PASSAGES] if h.confidence >= MIN_RETRIEVAL
     ]
@@ -1069,9 +1085,10 @@ def decide(question: Question, hits: Sequence, doc_chars: Counter[str]) -> Outco
         asked & QUANTITY_KINDS or (not asked & PROCEDURAL_KINDS and any(re.search(r"\d", f.text) for f in good[:1]))
     ):
         return Outcome(question, (), "unknown_place", nearest, 0.0)
-    # "徐州的居民医保住院报多少": a figure must be that place's own — its passage, heading or title names it.
+    # "徐州的居民医保住院报多少": a figure must be that place's own — its passage, heading or title names it, or
+    # the section it is in speaks of that place.
     if question.named_places and asked & QUANTITY_KINDS and good:
-        good = [f for f in good if _names_any(f.hit, question.named_places)]
+        good = [f for f in good if _names_any(f.hit, question.named_places, section_places or {})]
         if not good:
             return Outcome(question, (), "unknown_place", nearest, 0.0)
     # "吃点啥药能降下来": no word of the documents' own among its terms, so no passage is about it.
@@ -1108,7 +1125,7 @@ def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bo
     if context:
         joined = kb.search(f"{context}，{question.text}", k=CANDIDATE_PASSAGES, topics=topics)
         hits = _interleaved(hits, joined)[:CANDIDATE_PASSAGES]
-    return decide(question, hits, kb.char_counts)
+    return decide(question, hits, kb.char_counts, {h.section_id: kb.section_place(h.section_id) for h in hits})
 
 
 def _interleaved(first: Sequence, second: Sequence) -> list:

@@ -32,7 +32,7 @@ from scipy import sparse
 
 from knowledge.bm25 import SparseBM25
 from knowledge.index import DB, FAISS_FILE, load_encoder, read_manifest
-from knowledge.places import places_in
+from knowledge.places import gazetteer, places_in
 from knowledge.spelling import Vocabulary, respell
 from knowledge.text import normalize_query
 from knowledge.words import ALTERNATIVE_TOKENS, bigrams, expand, tokens
@@ -50,6 +50,7 @@ CANDIDATES = 50  # each retriever's top passages define its normalisation range
 DENSE_UNITS = 400  # nearest units fetched from FAISS (several units map to one passage)
 # A window crossing a passage boundary counts fully for neither passage: 0.75 + 0.25 x its share of the text.
 CROSSING_DISCOUNT = 0.25
+MIN_SECTION_PLACE_PASSAGES = 3  # in how many of a section's passages a place is named before its figures are its
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,22 @@ class KnowledgeBase:
     def section_text(self, section_id: str) -> str | None:
         """The whole cleaned section (simplified), for the staff console's "full text" link."""
         return self._sections.get(section_id)
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one KnowledgeBase per process; a section's text never changes
+    def section_place(self, section_id: str) -> str | None:
+        """The place a section speaks of: named in three of its passages or more, and in more of them than any
+        other place (a city's speech names its city throughout; a slide naming 北京市 in one paragraph does not)."""
+        counts: Counter[str] = Counter()
+        for row in self._rows:
+            if row[6] == section_id:  # 徐州市 and 徐州 are one place
+                counts.update({p[:-1] if p.endswith(("市", "省", "县")) and p[:-1] in gazetteer() else p
+                               for p in places_in(row[1])})
+        ranked = counts.most_common()
+        if not ranked or ranked[0][1] < MIN_SECTION_PLACE_PASSAGES:
+            return None
+        top, n = ranked[0]
+        rivals = [c for p, c in ranked[1:] if p not in top and top not in p]
+        return top if all(c < n for c in rivals) else None
 
 
 def get_knowledge_base() -> KnowledgeBase:

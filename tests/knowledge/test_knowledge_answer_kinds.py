@@ -1,11 +1,16 @@
 """Issue 9, ninth round. An adverb or set phrase (直接, 一般来说) says how, not what, so it weighs no more than an
 ordinary word; a rate the policy sets per person or visit (每人每年200元) is no report's statistic; "哪几天" asks which
-days, not how many; a count asked after a verb (交多少次) is a count, not an amount. The sentences are written for the
-tests, none taken from tests/eval."""
+days, and "我们几个" the few of us; a count asked after a verb (交多少次) is a count, not an amount; an accumulated
+balance (累计结余) in a rule is no report; another city's example (例如南京市…) gives no figure for a question that
+does not name it; a section that names its city again and again (a city's speech) gives that city's figures. The
+sentences are written for the tests, none taken from tests/eval."""
 
 from __future__ import annotations
 
-from knowledge.answer import KINDS, UNKNOWN_OTHER_WEIGHT, carries, reports, understand, weigh
+from collections import Counter
+from dataclasses import dataclass
+
+from knowledge.answer import KINDS, UNKNOWN_OTHER_WEIGHT, carries, decide, reports, understand, weigh
 from knowledge.retrieve import KnowledgeBase
 
 
@@ -44,3 +49,60 @@ def test_a_count_asked_after_a_verb_is_a_count():
     assert asks_amount.search("住院能报多少？")
     assert asks_amount.search("一年要交多少钱？")
     assert KINDS["how_many"][0].search("门诊透析一个月能报多少次？")
+
+
+def test_the_few_of_us_asks_nothing():
+    assert not KINDS["how_many"][0].search("我们几个老同事一起去的医院，")
+    assert KINDS["how_many"][0].search("一年能去几次？")
+
+
+def test_an_accumulated_balance_or_count_in_a_rule_is_no_report():
+    assert not reports("个人账户累计结余金额超过3000元的部分，可用于支付本人健身费用。")
+    assert not reports("一年内累计2次被约谈的，解除协议。")
+    assert reports("今年累计支付医药费700万元。")
+    assert reports("基金累计结余2135万元。")
+
+
+def test_another_citys_example_does_not_give_the_figure(kb: KnowledgeBase):
+    example = "例如南京市参保人员个人账户每月划入100元。"
+    assert not carries(understand("个人账户每月划入多少钱？", kb), example)
+    assert carries(understand("南京的个人账户每月划入多少钱？", kb), example)
+    assert carries(understand("个人账户每月划入多少钱？", kb), "参保人员个人账户每月划入100元。")
+
+
+def test_a_section_speaks_of_the_city_it_names_again_and_again(kb: KnowledgeBase):
+    spoken_of = {kb.section_place(section_id) for section_id in kb._sections}
+    assert any(place and "徐州" in place for place in spoken_of)
+    # a section naming 南京市 once, as an example, speaks of no city; nor does a slide naming 北京市 in one paragraph
+    for city in ("南京", "北京"):
+        named = [sid for sid, text in kb._sections.items() if city in text]
+        assert named and all(kb.section_place(sid) is None for sid in named)
+
+
+def test_a_figure_of_a_section_on_the_named_city_is_that_citys(kb: KnowledgeBase):
+    @dataclass
+    class Passage:  # the fields of a retrieval hit that decide() reads
+        text: str
+        section_id: str = "speech:s1"
+        doc_id: str = "speech"
+        section: str = "市长讲话"
+        doc_title: str = "在全市医保工作会议上的讲话"
+        confidence: float = 0.8
+
+    question = understand("我们是徐州的，没有单位。门诊统筹一年最多报多少钱？", kb)
+    assert question.named_places == ("徐州",)
+    passage = Passage("门诊统筹年度最高支付限额为每人每年600元。")
+    assert decide(question, [passage], Counter(), {"speech:s1": "徐州"}).findings
+    assert decide(question, [passage], Counter(), {}).refusal == "unknown_place"
+    assert decide(question, [passage], Counter(), {"speech:s1": "南京"}).refusal == "unknown_place"
+
+
+def test_a_section_naming_two_cities_as_often_speaks_of_neither():
+    class Passages:  # the field of a KnowledgeBase that section_place reads: (id, text, ..., section_id at 6)
+        def __init__(self) -> None:
+            nanjing, suzhou = ("p", "南京市规定如下。"), ("q", "苏州市另有规定。")
+            self._rows = [(*nanjing, "", "", "", "", "one")] * 3 + [(*city, "", "", "", "", "two") for city in
+                                                                   (nanjing, suzhou) for _ in range(3)]
+
+    assert KnowledgeBase.section_place.__wrapped__(Passages(), "one") == "南京"
+    assert KnowledgeBase.section_place.__wrapped__(Passages(), "two") is None
