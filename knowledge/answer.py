@@ -630,6 +630,10 @@ _BARE_PLEA = re.compile(
     r"^(?:那|那我|我|我们)?(?:该|应该|要)?(?:怎么办|咋办|咋整|怎么整|如何是好)(?:啊|呢|呀|吧|哦)?[？?！!。，,\s]*$"
 )
 # "病历可以复印哪些资料", "能查哪些材料": records the question does something with, not documents to bring.
+_ASKS_FOR_MATERIALS = re.compile(
+    r"(?:什么|啥|哪些|哪样|哪几样|几样)\S{0,3}(?:材料|证件|证明|资料|手续|东西)|"
+    r"(?:材料|证件|证明|资料|手续)\S{0,2}(?:有哪些|是什么|有什么|有啥|要哪些|包括)|(?:带|拿|准备)(?:些|点儿?|上)?(?:什么|啥|哪些)"
+)
 _HANDLED_RECORDS = re.compile(r"(?:复印|复制|打印|查阅|查看|调阅|借阅|查)[^，。？?]{0,4}(?:资料|材料)")
 
 
@@ -642,6 +646,10 @@ def _topic_terms(focus: str, kb) -> tuple[dict[str, float], tuple[str, ...], flo
     asking = "".join(c for c in _CLAUSE.findall(focus) if not _CONDITION.search(c) and not _BARE_PLEA.match(c)) or focus
     kinds = tuple(k for k, (asks, _) in KINDS.items() if asks.search(asking) and not (
         k == "materials" and _HANDLED_RECORDS.search(asking)))
+    # "材料不全多久内告知补充": asking how long, the materials named are the topic; they are asked for only with a
+    # question word on them ("要哪些材料", "带什么证件")
+    if "materials" in kinds and len(kinds) > 1 and not _ASKS_FOR_MATERIALS.search(asking):
+        kinds = tuple(k for k in kinds if k != "materials")
     weighed = _weighed(focus, kb)
     asked = {t for t in weighed if any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
     return {t: w for t, w in weighed.items() if t not in asked}, kinds, sum(weighed.values())

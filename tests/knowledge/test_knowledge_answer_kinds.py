@@ -1,9 +1,10 @@
 """Issue 9, ninth round. An adverb or set phrase (直接, 一般来说) says how, not what, so it weighs no more than an
 ordinary word; a rate the policy sets per person or visit (每人每年200元) is no report's statistic; "哪几天" asks which
 days, and "我们几个" the few of us; a count asked after a verb (交多少次) is a count, not an amount; an accumulated
-balance (累计结余) in a rule is no report; another city's example (例如南京市…) gives no figure for a question that
-does not name it; a section that names its city again and again (a city's speech) gives that city's figures. The
-sentences are written for the tests, none taken from tests/eval."""
+balance (累计结余) in a rule is no report; materials named as the topic of another ask (材料不全多久告知) are not
+asked for; another city's example (例如南京市…) gives no figure for a question that does not name it; a section that
+names its city again and again (a city's speech) gives that city's figures. The sentences are written for the tests,
+none taken from tests/eval."""
 
 from __future__ import annotations
 
@@ -106,3 +107,11 @@ def test_a_section_naming_two_cities_as_often_speaks_of_neither():
 
     assert KnowledgeBase.section_place.__wrapped__(Passages(), "one") == "南京"
     assert KnowledgeBase.section_place.__wrapped__(Passages(), "two") is None
+
+
+def test_materials_named_as_the_topic_of_another_ask_are_not_asked_for(kb: KnowledgeBase):
+    # asking how long, the materials are what the wait is about
+    assert understand("备案材料交上去以后多久能批下来", kb).kinds == ("how_long",)
+    # with a question word on them they are asked for, beside the other ask
+    assert set(understand("备案要带哪些材料，多久能批下来", kb).kinds) == {"how_long", "materials"}
+    assert understand("备案要带什么材料", kb).kinds == ("materials",)
