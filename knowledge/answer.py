@@ -493,6 +493,10 @@ def _guessed(word: str) -> bool:
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", word)) and not tokenizer().FREQ.get(word)
 
 
+# "不用处方", "不需要备案": a negated modal is grammar; what it negates is the term (and 非处方 then covers it)
+_NEGATED_MODAL = re.compile(r"[不没别无](?:用|要|需|需要|必|能|会|该|得)")
+
+
 def _tentative(word: str, flag: str) -> bool:
     """A verb said twice (看看, 查查, 问问): "have a look", a softened verb, not a topic, whether or not the
     documents happen to use the doubled form."""
@@ -531,7 +535,7 @@ _MANNER_POS = ("d", "ad", "l")
 
 
 def _topic_weight(word: str, flag: str, kb) -> float:
-    if _tentative(word, flag):
+    if _tentative(word, flag) or _NEGATED_MODAL.fullmatch(word):
         return 0.0
     if kb.knows(word):
         if not flag.startswith(_NOUN_POS) and not kb.uses_as_word(word):
@@ -735,7 +739,7 @@ _VARIANTS = str.maketrans({"帐": "账"})
 # for a question that negates it too ("没备案能报吗"). 无/不 are left out: "无需备案" does say whether to file.
 _DENIED = re.compile(r"(?:未|没有|没|非)(?:经过?|事先|提前|按规定|按照规定|及时|办理|进行|去)?$")
 _ASKED_NEGATION = re.compile(
-    r"(?:未|没有|没|非|不是|不)(?:医保|医疗保险)?(?:经过?|事先|提前|按规定|及时|办理|办|进行|去|做|先)?$"
+    r"(?:未|没有|没|非|不是|不)(?:医保|医疗保险)?(?:经过?|事先|提前|按规定|及时|办理|办|进行|去|做|先|用|需要?)?$"
 )
 
 

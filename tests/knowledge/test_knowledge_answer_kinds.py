@@ -3,15 +3,16 @@ ordinary word; a rate the policy sets per person or visit (每人每年200元) i
 days, and "我们几个" the few of us; a count asked after a verb (交多少次) is a count, not an amount; an accumulated
 balance (累计结余) in a rule is no report; materials named as the topic of another ask (材料不全多久告知) are not
 asked for; another city's example (例如南京市…) gives no figure for a question that does not name it; a section that
-names its city again and again (a city's speech) gives that city's figures. The sentences are written for the tests,
-none taken from tests/eval."""
+names its city again and again (a city's speech) gives that city's figures; a negated modal (不用, 不需要) is grammar
+and negates what follows (不用处方 asks of 非处方药). The sentences are written for the tests, none taken from
+tests/eval."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
-from knowledge.answer import KINDS, UNKNOWN_OTHER_WEIGHT, carries, decide, reports, understand, weigh
+from knowledge.answer import KINDS, UNKNOWN_OTHER_WEIGHT, carries, coverage, decide, reports, understand, weigh
 from knowledge.retrieve import KnowledgeBase
 
 
@@ -115,3 +116,15 @@ def test_materials_named_as_the_topic_of_another_ask_are_not_asked_for(kb: Knowl
     # with a question word on them they are asked for, beside the other ask
     assert set(understand("备案要带哪些材料，多久能批下来", kb).kinds) == {"how_long", "materials"}
     assert understand("备案要带什么材料", kb).kinds == ("materials",)
+
+
+def test_a_negated_modal_is_grammar_and_negates_what_follows(kb: KnowledgeBase):
+    assert weigh("不用", "v", kb) == 0.0 and weigh("不需要", "v", kb) == 0.0
+    question = understand("不用处方的感冒药，一次能买多少钱？", kb)
+    assert "处方" in question.negated
+    _, missing = coverage(question, "非处方药单次购买金额一般不超过60元。")
+    assert "处方" not in missing
+    # a question that does not negate it is not answered by the rule on 非处方药
+    rule = "非处方药单次购买金额一般不超过60元。"
+    _, missing = coverage(understand("医生开了处方的感冒药，一次能买多少钱？", kb), rule)
+    assert "处方" in missing
