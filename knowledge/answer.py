@@ -655,7 +655,9 @@ def _topic_terms(focus: str, kb) -> tuple[dict[str, float], tuple[str, ...], flo
     if "materials" in kinds and len(kinds) > 1 and not _ASKS_FOR_MATERIALS.search(asking):
         kinds = tuple(k for k in kinds if k != "materials")
     weighed = _weighed(focus, kb)
-    asked = {t for t in weighed if any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k] for k in kinds)}
+    # ...in the patient's words too: 起码 is 至少, a bound of the quantity asked
+    asked = {t for t in weighed if any(KINDS[k][0].fullmatch(t) or t in _KIND_WORDS[k]
+                                       or synonyms().get(t, frozenset()) & _KIND_WORDS[k] for k in kinds)}
     return {t: w for t, w in weighed.items() if t not in asked}, kinds, sum(weighed.values())
 
 

@@ -4,7 +4,8 @@ days, and "我们几个" the few of us; a count asked after a verb (交多少次
 balance (累计结余) in a rule is no report; materials named as the topic of another ask (材料不全多久告知) are not
 asked for; another city's example (例如南京市…) gives no figure for a question that does not name it; a section that
 names its city again and again (a city's speech) gives that city's figures; a negated modal (不用, 不需要) is grammar
-and negates what follows (不用处方 asks of 非处方药). The sentences are written for the tests, none taken from
+and negates what follows (不用处方 asks of 非处方药); a bound in the patient's words (起码, the thesaurus's 至少) is
+part of what is asked. The sentences are written for the tests, none taken from
 tests/eval."""
 
 from __future__ import annotations
@@ -128,3 +129,10 @@ def test_a_negated_modal_is_grammar_and_negates_what_follows(kb: KnowledgeBase):
     rule = "非处方药单次购买金额一般不超过60元。"
     _, missing = coverage(understand("医生开了处方的感冒药，一次能买多少钱？", kb), rule)
     assert "处方" in missing
+
+
+def test_a_bound_in_the_patients_words_is_part_of_what_is_asked(kb: KnowledgeBase):
+    # 起码 is 至少 (the thesaurus): the bound of the amount asked, not a topic the answer must repeat
+    question = understand("异地备案起码要提前几天办？", kb)
+    assert "how_long" in question.kinds and "起码" not in question.terms
+    assert "备案" in question.terms
