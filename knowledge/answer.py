@@ -161,6 +161,15 @@ ASKS = re.compile(
     rf"[吗么嘛呢？?]|是不是|能不能|可不可以|有没有|是否|怎么|如何|什么|啥|哪|多少|多久|多长|多大|多远|多高|{_JI}|谁|为什么|咋|"
     r"行不行|好不好|对不对|成不成|中不中|不$"
 )
+# A question word with 都/也 after it says "whatever", "anyone": "别整晚了干什么都白瞎", "谁也不知道" ask nothing.
+_INDEFINITE = re.compile(r"(?:什么|啥|谁|哪儿|哪里|哪|怎么|多少)(?:都|也)")
+
+
+def asks(clause: str) -> bool:
+    """Whether ``clause`` asks: a question word, particle or mark, other than a question word saying "whatever"."""
+    return bool(ASKS.search(_INDEFINITE.sub("", clause)))
+
+
 # A clause that opens with a bare pronoun before its verb, or with a place pronoun ("在那儿买药能报吗"): what it
 # asks about is in the clause before.
 _POINTS_BACK = re.compile(
@@ -405,7 +414,7 @@ def focus_of(text: str) -> str:
         return text
     picked: list[int] = []
     for i, clause in enumerate(clauses):
-        if ASKS.search(clause):
+        if asks(clause):
             short = len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6
             # a condition the question is asked under ("转院去外地看病的话，备案要交什么材料") is part of it
             # ...and so is the clause that a bare pronoun points back to ("…要放心脏支架，这个要单独审批吗")

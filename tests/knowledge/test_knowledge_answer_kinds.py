@@ -1,12 +1,16 @@
-"""Issue 9, ninth round. An adverb or set phrase (直接, 一般来说) says how, not what, so it weighs no more than an
-ordinary word; a rate the policy sets per person or visit (每人每年200元) is no report's statistic; "哪几天" asks which
-days, and "我们几个" the few of us; a count asked after a verb (交多少次) is a count, not an amount; an accumulated
-balance (累计结余) in a rule is no report; materials named as the topic of another ask (材料不全多久告知) are not
-asked for; another city's example (例如南京市…) gives no figure for a question that does not name it; a section that
-names its city again and again (a city's speech) gives that city's figures; a negated modal (不用, 不需要) is grammar
-and negates what follows (不用处方 asks of 非处方药); a bound in the patient's words (起码, the thesaurus's 至少) is
-part of what is asked. The sentences are written for the tests, none taken from
-tests/eval."""
+"""Issue 9, ninth round: what a question asks, and which sentences give it.
+
+- An adverb or set phrase (直接, 一般来说) says how, not what: it weighs no more than an ordinary word.
+- A rate per person or visit (每人每年200元) and an accumulated balance in a rule (累计结余) are no report's statistics.
+- "哪几天" asks which days, "我们几个" is the few of us, and a count asked after a verb (报多少次) is a count.
+- Materials named as the topic of another ask (材料不全多久告知) are not asked for.
+- Another city's example (例如南京市…) gives no figure to a question that does not name it; a section that names its
+  city throughout (a city's speech) gives that city's figures.
+- A negated modal (不用, 不需要) is grammar and negates what follows (不用处方 asks of 非处方药).
+- A bound in the patient's words (起码, the thesaurus's 至少) is part of what is asked.
+- A question word with 都/也 after it (什么都白搭) says "whatever" and asks nothing.
+
+The sentences are written for the tests, none taken from tests/eval."""
 
 from __future__ import annotations
 
@@ -136,3 +140,12 @@ def test_a_bound_in_the_patients_words_is_part_of_what_is_asked(kb: KnowledgeBas
     question = understand("异地备案起码要提前几天办？", kb)
     assert "how_long" in question.kinds and "起码" not in question.terms
     assert "备案" in question.terms
+
+
+def test_a_question_word_saying_whatever_asks_nothing():
+    from knowledge.answer import asks, focus_of
+
+    assert not asks("去晚了什么都白搭。") and not asks("谁也说不清楚。")
+    assert asks("什么都能报吗？") and asks("要带什么？")
+    text = "备案要提前多久办？去晚了什么都白搭。"
+    assert focus_of(text) == "备案要提前多久办？"
