@@ -40,6 +40,7 @@ _NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两半百]+)"
 # "几" that asks, not the indefinite "好几次/十几天/几十块/几乎" of a story, nor "哪几天/哪几种" (which ones), nor
 # "我们几个" (the few of us).
 _JI = r"(?<![好十没这哪们])几(?![十百千万乎])"
+_COUNTED = "个|名|家|种|类|项|次|位|人|张|盒"
 # Round figures: "1300多个品种", "20余家", "10来天".
 _ABOUT = r"(?:多|余|来)?"
 KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
@@ -68,7 +69,8 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "how_many": (
         # a number asked by its noun: "对人数有什么要求", "数量有限制吗"
         re.compile(rf"{_JI}(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)|人数|数量|名额"),
-        re.compile(rf"{_NUM}\s*{_ABOUT}\s*(?:个|名|家|种|类|项|次|位|人|张|盒)"),
+        # ...given as a number: "one of them" ("其中一家药店", "任一家") is no count
+        re.compile(rf"(?!(?:(?<=其中)|(?<=之中)|(?<=[任某]))一\s*(?:{_COUNTED})){_NUM}\s*{_ABOUT}\s*(?:{_COUNTED})"),
     ),
     "where": (
         re.compile(r"在哪|哪里|哪儿|去哪|什么地方|哪个部门|哪个窗口|找谁|找哪|哪个单位|到哪"),

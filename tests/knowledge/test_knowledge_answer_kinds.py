@@ -9,6 +9,7 @@
 - A negated modal (不用, 不需要) is grammar and negates what follows (不用处方 asks of 非处方药).
 - A bound in the patient's words (起码, the thesaurus's 至少) is part of what is asked.
 - A question word with 都/也 after it (什么都白搭) says "whatever" and asks nothing.
+- "One of them" (其中一家, 任一家) is no count.
 
 The sentences are written for the tests, none taken from tests/eval."""
 
@@ -149,3 +150,11 @@ def test_a_question_word_saying_whatever_asks_nothing():
     assert asks("什么都能报吗？") and asks("要带什么？")
     text = "备案要提前多久办？去晚了什么都白搭。"
     assert focus_of(text) == "备案要提前多久办？"
+
+
+def test_one_of_them_is_no_count():
+    gives_count = KINDS["how_many"][1]
+    assert not gives_count.search("连锁企业其中一家分店被解除协议的，其他分店一并解除。")
+    assert not gives_count.search("任一家分店违规的，")
+    assert gives_count.search("每次只能开一张处方。") and gives_count.search("每年一次。")
+    assert gives_count.search("全市共有定点药店12家。") and gives_count.search("十一家")
