@@ -69,8 +69,10 @@ def resolve(text: str, previous: str | None, has_own_topic: bool) -> str:
     if not ASKS.search(core):  # "那要是癌症在门诊治呢": asks what the previous question asked
         return f"{swapped.rstrip('？?。 ')}，{core}"
     topic = _ASK_WORDS.sub("", swapped)
-    for asks, _ in KINDS.values():
-        topic = asks.sub("", topic)
+    # what was asked goes, but not the act asked of: "这钱还能报不" -> "那多久能报下来" is still about 报
+    for kind, (asks, _) in KINDS.items():
+        if kind != "whether_paid":
+            topic = asks.sub("", topic)
     topic = topic.strip("，,。？? ")
     return f"{topic}，{core}" if core else swapped
 

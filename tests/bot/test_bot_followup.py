@@ -77,3 +77,9 @@ def test_a_question_with_words_of_its_own_gets_the_previous_one_as_its_context()
     tracker = make_tracker("在哪办？", "ask_policy", slots={"topic_question": "长期异地居住备案怎么办理"})
     _, is_followup, context = understood_question(tracker, "在哪办？")
     assert is_followup and context is None
+
+
+def test_a_followup_keeps_the_act_the_previous_question_asked_of():
+    # "能报吗" asks whether it is paid; the act (报) is still what "多久能到账" is about
+    meant = resolve("那要多久才能到账？", "住院费在外地先垫付了，回来能报吗", has_own_topic=False)
+    assert "能报" in meant and meant.endswith("要多久才能到账")
