@@ -108,6 +108,11 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"通过\S{0,10}(?:APP|平台|网上|小程序|公众号|网站|系统)|先\S{0,20}(?:后|再)"
         ),
     ),
+    # "孩子能参加啥医保": which scheme - answered by a sentence that names one
+    "scheme": (
+        re.compile(r"(?:啥|什么|哪种|哪类|哪个|哪一种|哪一类)(?:医保|医疗保险|保险)"),
+        re.compile(r"城镇居民|城乡居民|居民医保|居民基本医疗|职工医保|职工基本医疗|新农合|新型农村合作医疗"),
+    ),
     # "能报吗", "走医保不", "医保管不管": whether the fund pays - answered by a sentence that says it pays, does not
     # pay, or what part falls to the patient ("在非定点零售药店发生的药品费用，医疗保障基金不予支付").
     "whether_paid": (
@@ -625,6 +630,7 @@ _KIND_WORDS = {
     "how_many": frozenset({"人数", "数量", "名额"}) | _BOUNDS,
     "where": frozenset({"地方", "部门", "窗口"}),
     "whether_paid": frozenset({"报销", "支付", "走医保", "用医保"}),
+    "scheme": frozenset({"医保", "医疗保险", "保险"}),
     "steps": frozenset({"流程", "步骤", "程序", "手续"}),
     # "要准备/提供/带哪些材料": the verb of bringing is part of asking for the documents to bring
     "materials": frozenset(

@@ -32,6 +32,7 @@ _OPENERS = re.compile(r"^(?:那要是|那如果|那请问|请问那|那么|那|�
 _TRAILERS = re.compile(r"[呢吗啊呀嘛哦？?！!。.\s]+$")
 _ASK_WORDS = re.compile(r"怎么办|怎么样|怎么|如何|是多少|多少|什么|哪些|哪里|在哪|吗|呢|？|\?")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_ASKS_NAME_THE_TOPIC = frozenset({"whether_paid", "scheme"})  # kinds whose ask holds the topic's word (报, 医保)
 SHORT = 12  # CJK characters: a follow-up is short; a full question stands on its own
 
 
@@ -69,9 +70,10 @@ def resolve(text: str, previous: str | None, has_own_topic: bool) -> str:
     if not ASKS.search(core):  # "那要是癌症在门诊治呢": asks what the previous question asked
         return f"{swapped.rstrip('？?。 ')}，{core}"
     topic = _ASK_WORDS.sub("", swapped)
-    # what was asked goes, but not the act asked of: "这钱还能报不" -> "那多久能报下来" is still about 报
+    # what was asked goes, but not the act or thing asked of: "这钱还能报不" -> "那多久能报下来" is still about 报,
+    # "能参加什么医保" -> "那要交多少钱" about 医保 (the question word itself went with _ASK_WORDS)
     for kind, (asks, _) in KINDS.items():
-        if kind != "whether_paid":
+        if kind not in _ASKS_NAME_THE_TOPIC:
             topic = asks.sub("", topic)
     topic = topic.strip("，,。？? ")
     return f"{topic}，{core}" if core else swapped

@@ -83,3 +83,5 @@ def test_a_followup_keeps_the_act_the_previous_question_asked_of():
     # "能报吗" asks whether it is paid; the act (报) is still what "多久能到账" is about
     meant = resolve("那要多久才能到账？", "住院费在外地先垫付了，回来能报吗", has_own_topic=False)
     assert "能报" in meant and meant.endswith("要多久才能到账")
+    meant = resolve("那一年交多少钱？", "我没有工作，能参加什么医保", has_own_topic=False)
+    assert "医保" in meant

@@ -10,6 +10,7 @@
 - A bound in the patient's words (起码, the thesaurus's 至少) is part of what is asked.
 - A question word with 都/也 after it (什么都白搭) says "whatever" and asks nothing.
 - "One of them" (其中一家, 任一家) is no count.
+- "参加哪种医保" asks which scheme: a sentence naming one answers it.
 
 The sentences are written for the tests, none taken from tests/eval."""
 
@@ -158,3 +159,10 @@ def test_one_of_them_is_no_count():
     assert not gives_count.search("任一家分店违规的，")
     assert gives_count.search("每次只能开一张处方。") and gives_count.search("每年一次。")
     assert gives_count.search("全市共有定点药店12家。") and gives_count.search("十一家")
+
+
+def test_which_scheme_is_answered_by_a_sentence_naming_one(kb: KnowledgeBase):
+    question = understand("我刚从外地搬来，没有工作，能参加哪种医保？", kb)
+    assert "scheme" in question.kinds
+    assert carries(question, "城镇居民医疗保险覆盖未参加职工医保的城镇非从业居民。")
+    assert not carries(question, "全县养老保险参保单位305家。")
