@@ -6,6 +6,7 @@ in the list, never described.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +59,9 @@ def describe(result: SearchResult, parsed_flags: tuple[str, ...], types: tuple[s
     return f"能办{what}的{kind}" if what else kind
 
 
+_QUESTION_WORDS = re.compile(r"几|多少|多久|什么|啥|哪|怎么|咋|吗|呢|之内|以内")
+
+
 def _names_a_thing(words: str) -> bool:
     """Whether the words left over are one common noun of the language (食堂, 停车场, 厕所): jieba tags it ``n``;
     a proper name (nr/ns/nt/nz) or residue (大, 靠谱) may still be part of an institution's name or a wish."""
@@ -79,6 +83,9 @@ def answer_question(question: str, limit: int = 3) -> DirectoryAnswer:
     only_a_word = query.name and not parsed.explicit_name and not parsed.asked and query == type(query)(
         name=query.name, near=query.near, limit=query.limit)
     if only_a_word and not result.matches:  # "你好": nothing to look up, not an unknown institution
+        return DirectoryAnswer("", [], False, index.label, False)
+    if not result.matches and query.name and _QUESTION_WORDS.search(query.name):
+        # "…要几耐之内补返身份证明俾医院": words guessed as a name that still ask are the question, not a name
         return DirectoryAnswer("", [], False, index.label, False)
     if not result.matches and query.name and not parsed.explicit_name and _names_a_thing(query.name):
         # "医院食堂几点开饭", "药店停车场在哪": a thing in or at an institution, not one to look up in the list

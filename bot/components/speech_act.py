@@ -40,6 +40,8 @@ AMOUNT = re.compile(
     r"\d+(?:\.\d+)?\s*(?:万|千|元|块|w|k)|\d{3,}(?!\d|\s*(?:年|月|日|天|岁|次|个|种|人|家|号))|"
     r"[一二两三四五六七八九十]+[万千](?![人户家名个次位])"
 )
+# A choice or procedure asked about ("先走医保还是先找保险公司"): the amount in the story is no sum to compute.
+WHICH_WAY = re.compile(r"还是|要不要|先.{0,12}再|怎么办|怎么弄|流程|手续")
 # The patient's own account or its state (not how accounts work in general).
 OWN_ACCOUNT = re.compile(
     r"我的|我卡|我医保|我账户|我个人账户|我个账|本人|我还|我这|余额|还剩|剩多少|还有多少钱|有多少钱|里有钱|有钱吗"
@@ -75,7 +77,8 @@ def wants_action(intent: str, text: str) -> bool:
     """Whether a message classified as the action ``intent`` asks for the action itself."""
     if intent in SUBJECT:
         return bool(SUBJECT[intent].search(text))
-    if intent == "estimate_reimbursement" and AMOUNT.search(text):  # "我想知道住院4000块能报多少": compute it
+    # "我想知道住院4000块能报多少": compute it; "花了五万多，是先走医保还是先找保险公司": a way asked, not a sum
+    if intent == "estimate_reimbursement" and AMOUNT.search(text) and not WHICH_WAY.search(text):
         return True
     if INQUIRY.search(text) and not re.search(r"帮我|给我|替我", text):
         return False

@@ -35,6 +35,9 @@ CASES = [
     ("estimate_reimbursement", "住院花了三万能报多少", True),  # 三万 then 能: still an amount
     ("estimate_reimbursement", "我想知道住院4000块能报多少", True),  # an amount to compute beats 想知道
     ("estimate_reimbursement", "全市三万人参保，住院能报多少", False),  # 三万人 is no sum of money
+    # a way asked about, with the sum only in the story
+    ("estimate_reimbursement", "做手术花了两万多，是先走医保还是先找商业保险？", False),
+    ("estimate_reimbursement", "门诊花了800块，报销要什么手续", False),
     ("check_balance", "我的个人账户能不能给家里人用", False),  # a rule about one's own account
     ("check_balance", "我的个人账户怎么查余额", True),
     ("check_balance", "我的医保卡里还剩多少钱", True),

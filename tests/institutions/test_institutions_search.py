@@ -156,3 +156,16 @@ def test_indexed_search_agrees_with_the_naive_scan_on_ten_thousand() -> None:
     named = records[1234].name
     found = index.search(InstitutionQuery(name=named, near=True), origin).matches
     assert found[0].record.code == records[1234].code
+
+
+def test_words_guessed_as_a_name_that_still_ask_are_the_question(directory: Directory,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from institutions import answers
+
+    monkeypatch.setattr(answers, "get_directory", lambda: directory)
+    # "…几天之内要把证明交给医院": the words before 医院 ask something; the documents answer it, not the list
+    answer = answer_question("急诊没带证件，家属要几天之内把身份证明交给医院？")
+    assert not answer.understood and answer.cards == []
+    # a name that asks nothing is still looked up (and said to be missing when the list lacks it)
+    missing = answer_question("徐州市中心医院电话多少")
+    assert missing.understood and not missing.found
