@@ -73,8 +73,19 @@ SUBJECT = {
 }
 
 
+def asking_part(text: str) -> str:
+    """The clauses of ``text`` that ask (all of it when none does): a story told before the question names no
+    institution to look up."""
+    clauses = re.findall(r"[^，。！？；,.!?;]+[，。！？；,.!?;]?", text)
+    asking = [c for c in clauses if QUESTION.search(c)]
+    return "".join(asking) if asking else text
+
+
 def wants_action(intent: str, text: str) -> bool:
     """Whether a message classified as the action ``intent`` asks for the action itself."""
+    if intent == "ask_institution":
+        # "俺家附近那药店不是定点的，在那儿买药能走医保不？": the place is in the story; what is asked is a rule
+        return bool(SUBJECT[intent].search(asking_part(text)))
     if intent in SUBJECT:
         return bool(SUBJECT[intent].search(text))
     # "我想知道住院4000块能报多少": compute it; "花了五万多，是先走医保还是先找保险公司": a way asked, not a sum

@@ -47,6 +47,8 @@ CASES = [
     ("ask_institution", "仁爱诊所能不能刷医保", True),
     ("ask_institution", "在医院住院期间能不能用医保买院外的药", False),  # about a rule, not finding a hospital
     ("ask_institution", "药店的医保药品一次最多能买几盒", False),
+    ("ask_institution", "我家附近那个药店不是定点的，在那儿买药能报销吗？", False),  # the place is in the story
+    ("ask_institution", "我住在人民医院附近，哪家药店能刷医保？", True),
 ]
 
 
