@@ -68,7 +68,7 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "how_many": (
         # a number asked by its noun: "对人数有什么要求", "数量有限制吗"
-        re.compile(rf"{_JI}(?:个|名|家|种|类|项|次|位|人|张|盒)|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)|人数|数量|名额"),
+        re.compile(rf"{_JI}(?:{_COUNTED})|多少(?:名|家|种|类|项|次|位|张|盒)|多少个(?!人)|人数|数量|名额"),
         # ...given as a number: "one of them" ("其中一家药店", "任一家") is no count
         re.compile(rf"(?!(?:(?<=其中)|(?<=之中)|(?<=[任某]))一\s*(?:{_COUNTED})){_NUM}\s*{_ABOUT}\s*(?:{_COUNTED})"),
     ),
@@ -172,7 +172,7 @@ ASKS = re.compile(
 _INDEFINITE = re.compile(r"(?:什么|啥|谁|哪儿|哪里|哪|怎么|多少)(?:都|也)")
 
 
-def asks(clause: str) -> bool:
+def clause_asks(clause: str) -> bool:
     """Whether ``clause`` asks: a question word, particle or mark, other than a question word saying "whatever"."""
     return bool(ASKS.search(_INDEFINITE.sub("", clause)))
 
@@ -421,7 +421,7 @@ def focus_of(text: str) -> str:
         return text
     picked: list[int] = []
     for i, clause in enumerate(clauses):
-        if asks(clause):
+        if clause_asks(clause):
             short = len(re.findall(r"[\u4e00-\u9fff]", clause)) <= 6
             # a condition the question is asked under ("转院去外地看病的话，备案要交什么材料") is part of it
             # ...and so is the clause that a bare pronoun points back to ("…要放心脏支架，这个要单独审批吗")
@@ -532,6 +532,10 @@ def _wrapper(word: str) -> bool:
     return word[0] in _LIGHT_CHARS and not _common(word)
 
 
+# Parts of speech that say how, not what (adverbs, set phrases): 直接, 就是, 一般来说.
+_MANNER_POS = ("d", "ad", "l")
+
+
 def weigh(word: str, flag: str, kb) -> float:
     """How much a key term matters: its specificity in the documents (IDF) when they use it; a noun they never
     use weighs most (the question is about something else: 护工, 停车场); any other unknown word (a verb or
@@ -547,10 +551,8 @@ def weigh(word: str, flag: str, kb) -> float:
     return _topic_weight(word, flag, kb)
 
 
-_MANNER_POS = ("d", "ad", "l")
-
-
 def _topic_weight(word: str, flag: str, kb) -> float:
+    """``weigh`` for a word of two characters or more, before the cap on manner words."""
     if _tentative(word, flag) or _NEGATED_MODAL.fullmatch(word):
         return 0.0
     if kb.knows(word):

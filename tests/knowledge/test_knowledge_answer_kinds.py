@@ -145,10 +145,10 @@ def test_a_bound_in_the_patients_words_is_part_of_what_is_asked(kb: KnowledgeBas
 
 
 def test_a_question_word_saying_whatever_asks_nothing():
-    from knowledge.answer import asks, focus_of
+    from knowledge.answer import clause_asks, focus_of
 
-    assert not asks("去晚了什么都白搭。") and not asks("谁也说不清楚。")
-    assert asks("什么都能报吗？") and asks("要带什么？")
+    assert not clause_asks("去晚了什么都白搭。") and not clause_asks("谁也说不清楚。")
+    assert clause_asks("什么都能报吗？") and clause_asks("要带什么？")
     text = "备案要提前多久办？去晚了什么都白搭。"
     assert focus_of(text) == "备案要提前多久办？"
 
