@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import zip_longest
 
-from knowledge.places import ABROAD, places_in
+from knowledge.places import ABROAD, SUFFIXES, places_in, same_place
 from knowledge.spelling import respell
 from knowledge.text import normalize_query
 from knowledge.thesaurus import synonyms
@@ -56,7 +56,7 @@ KINDS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "how_much": (
         re.compile(
-            r"多少(?!个|名|家|种|类|项|次|位|人|张|盒|天|日|年|月|时间|小时|分钟|周)|多少钱|报几成|几成|百分之几|百分之多少|多少比例|比例是多少|比例多少|"
+            rf"多少(?!{_COUNTED}|天|日|年|月|时间|小时|分钟|周)|多少钱|报几成|几成|百分之几|百分之多少|多少比例|比例是多少|比例多少|"
             r"起付线是多少|封顶线是多少|标准是多少|多少元|多少块"
         ),
         re.compile(
@@ -1025,7 +1025,7 @@ def _figures_elsewhere(question: Question, shown: str) -> bool:
     """ "例如南京市参保人员…超过3000元的部分": the figures of a city the question does not name are that city's
     example, not the answer to a question that names no place or another one."""
     asked = places_in(question.text)
-    return any(p.endswith(("省", "市", "县")) and not any(p in a or a in p for a in asked) for p in places_in(shown))
+    return any(p.endswith(SUFFIXES) and not any(same_place(p, a) for a in asked) for p in places_in(shown))
 
 
 def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
@@ -1089,8 +1089,8 @@ def best_sentences(question: Question, hit, doc_chars: Counter[str]) -> Finding:
 
 def _names_any(hit, places: Sequence[str], section_places: Mapping[str, str | None]) -> bool:
     """The passage, its heading or title names one of ``places``, or its section speaks of one (a city's speech)."""
-    spoken_of = section_places.get(getattr(hit, "section_id", ""))
-    return any(p in f"{hit.text}{hit.section}{hit.doc_title}" or (spoken_of and (spoken_of in p or p in spoken_of))
+    spoken_of = section_places.get(hit.section_id)
+    return any(p in f"{hit.text}{hit.section}{hit.doc_title}" or (spoken_of and same_place(p, spoken_of))
                for p in places)
 
 
@@ -1158,7 +1158,9 @@ def find_answer(kb, query: str, topics: list[str] | None = None, whole_focus: bo
     if context:
         joined = kb.search(f"{context}，{question.text}", k=CANDIDATE_PASSAGES, topics=topics)
         hits = _interleaved(hits, joined)[:CANDIDATE_PASSAGES]
-    return decide(question, hits, kb.char_counts, {h.section_id: kb.section_place(h.section_id) for h in hits})
+    # the place each section speaks of matters only to a question that names one
+    spoken_of = {h.section_id: kb.section_place(h.section_id) for h in hits} if question.named_places else {}
+    return decide(question, hits, kb.char_counts, spoken_of)
 
 
 def _interleaved(first: Sequence, second: Sequence) -> list:

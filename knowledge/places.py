@@ -39,10 +39,14 @@ ABROAD = (
 )
 
 
+# What a place's full name ends in (北京市, 广东省, 剑阁县).
+SUFFIXES = ("省", "市", "县")
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> frozenset[str]:
     tagged = {word for word, _, tag in general_dictionary() if tag == "ns"}
-    names = {w for w in tagged if len(w) >= 3 and w.endswith(("省", "市", "县"))}
+    names = {w for w in tagged if len(w) >= 3 and w.endswith(SUFFIXES)}
     stems = {w[:-1] for w in names if w[:-1] in tagged and len(w) >= 3}
     return frozenset(names | stems | set(ABROAD))
 
@@ -55,3 +59,13 @@ def _pattern() -> re.Pattern[str]:
 def places_in(text: str) -> list[str]:
     """Place names in ``text``, longest match first, in order of appearance."""
     return list(dict.fromkeys(m.group(0) for m in _pattern().finditer(text)))
+
+
+def stem(place: str) -> str:
+    """The place without its 省/市/县 where the gazetteer knows it so (徐州市 -> 徐州), else as it is."""
+    return place[:-1] if place.endswith(SUFFIXES) and place[:-1] in gazetteer() else place
+
+
+def same_place(a: str, b: str) -> bool:
+    """One name is the other's, with or without more of it (徐州 / 徐州市)."""
+    return a in b or b in a

@@ -32,7 +32,7 @@ from scipy import sparse
 
 from knowledge.bm25 import SparseBM25
 from knowledge.index import DB, FAISS_FILE, load_encoder, read_manifest
-from knowledge.places import gazetteer, places_in
+from knowledge.places import places_in, same_place, stem
 from knowledge.spelling import Vocabulary, respell
 from knowledge.text import normalize_query
 from knowledge.words import ALTERNATIVE_TOKENS, bigrams, expand, tokens
@@ -330,13 +330,12 @@ class KnowledgeBase:
         counts: Counter[str] = Counter()
         for row in self._rows:
             if row[6] == section_id:  # 徐州市 and 徐州 are one place
-                counts.update({p[:-1] if p.endswith(("市", "省", "县")) and p[:-1] in gazetteer() else p
-                               for p in places_in(row[1])})
+                counts.update({stem(p) for p in places_in(row[1])})
         ranked = counts.most_common()
         if not ranked or ranked[0][1] < MIN_SECTION_PLACE_PASSAGES:
             return None
         top, n = ranked[0]
-        rivals = [c for p, c in ranked[1:] if p not in top and top not in p]
+        rivals = [c for p, c in ranked[1:] if not same_place(p, top)]
         return top if all(c < n for c in rivals) else None
 
 
