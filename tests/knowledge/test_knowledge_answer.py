@@ -340,21 +340,14 @@ def test_an_everyday_word_with_a_light_character_is_a_term(kb: KnowledgeBase):
 
 
 def test_among_passages_that_answer_the_one_that_itself_says_it_wins(kb: KnowledgeBase):
-    from dataclasses import dataclass
-
     from knowledge.answer import decide
-
-    @dataclass
-    class Passage:  # the fields of a retrieval hit that decide() reads
-        text: str
-        doc_id: str
-        section: str = "门诊统筹"
-        doc_title: str = "示例"
-        confidence: float = 0.8
+    from tests.knowledge.helpers import hit
 
     # the first covers every term only with its heading, which is never shown; the second all but one itself
-    told_by_its_heading = Passage("居民医保最高支付限额提高到6倍左右。", "a", section="政府补助政策")
-    told_by_itself = Passage("居民医保财政补助标准提高到每人每年120元。", "b")
+    told_by_its_heading = hit("居民医保最高支付限额提高到6倍左右。", "政府补助政策", doc_id="a", doc_title="示例",
+                              confidence=0.8)
+    told_by_itself = hit("居民医保财政补助标准提高到每人每年120元。", "门诊统筹", doc_id="b", doc_title="示例",
+                         confidence=0.8)
     question = understand("居民医保政府每年补助多少钱", kb)
     outcome = decide(question, [told_by_its_heading, told_by_itself], Counter())
     assert outcome.findings and "120元" in outcome.findings[0].text

@@ -17,7 +17,8 @@ from knowledge.answer import (
     understand,
     weigh,
 )
-from knowledge.retrieve import Hit, KnowledgeBase
+from knowledge.retrieve import KnowledgeBase
+from tests.knowledge.helpers import hit
 
 
 def test_a_clause_of_nouns_alone_is_a_fronted_topic():
@@ -84,17 +85,12 @@ def test_a_score_answers_how_much(kb: KnowledgeBase):
     assert not carries(question, "平均等待时间不超过15分钟。")
 
 
-def _hit(text: str, section: str) -> Hit:
-    return Hit(passage_id="t", text=text, original=text, doc_id="t", doc_title="t", section=section, section_id="t",
-               topics=[], score=1.0, confidence=0.9, sources=[])
-
-
 def test_the_text_shown_must_say_some_of_it_itself(kb: KnowledgeBase):
     question = understand("门诊慢特病在哪里认定？", kb)
     # the heading names every term, the sentence under it none of them
-    heading_only = _hit("本制度自发布之日起施行，由医保办负责解释。", "门诊慢特病认定")
+    heading_only = hit("本制度自发布之日起施行，由医保办负责解释。", "门诊慢特病认定")
     assert best_sentences(question, heading_only, kb.char_counts).coverage < MIN_COVERAGE
-    said = _hit("门诊慢特病到医保服务窗口认定。", "门诊慢特病认定")
+    said = hit("门诊慢特病到医保服务窗口认定。", "门诊慢特病认定")
     assert best_sentences(question, said, kb.char_counts).coverage >= MIN_COVERAGE
 
 

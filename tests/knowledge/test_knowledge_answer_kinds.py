@@ -17,12 +17,12 @@ The sentences are written for the tests, none taken from tests/eval."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import pytest
 
 from knowledge.answer import KINDS, UNKNOWN_OTHER_WEIGHT, carries, coverage, decide, reports, understand, weigh
 from knowledge.retrieve import KnowledgeBase
+from tests.knowledge.helpers import hit
 
 
 def test_an_adverb_or_set_phrase_weighs_as_an_ordinary_word(kb: KnowledgeBase):
@@ -96,18 +96,10 @@ def test_a_section_speaks_of_the_city_it_names_again_and_again(kb: KnowledgeBase
 
 
 def test_a_figure_of_a_section_on_the_named_city_is_that_citys(kb: KnowledgeBase):
-    @dataclass
-    class Passage:  # the fields of a retrieval hit that decide() reads
-        text: str
-        section_id: str = "speech:s1"
-        doc_id: str = "speech"
-        section: str = "市长讲话"
-        doc_title: str = "在全市医保工作会议上的讲话"
-        confidence: float = 0.8
-
     question = understand("我们是徐州的，没有单位。门诊统筹一年最多报多少钱？", kb)
     assert question.named_places == ("徐州",)
-    passage = Passage("门诊统筹年度最高支付限额为每人每年600元。")
+    passage = hit("门诊统筹年度最高支付限额为每人每年600元。", "市长讲话", doc_id="speech",
+                  doc_title="在全市医保工作会议上的讲话", section_id="speech:s1", confidence=0.8)
     assert decide(question, [passage], Counter(), {"speech:s1": "徐州"}).findings
     assert decide(question, [passage], Counter(), {}).refusal == "unknown_place"
     assert decide(question, [passage], Counter(), {"speech:s1": "南京"}).refusal == "unknown_place"
